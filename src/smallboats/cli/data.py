@@ -1,0 +1,152 @@
+"""`smallboats data`: import, status, revisions, export and the bundled dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date
+from smallboats.cli.output import Format, console, emit, emit_object, err_console
+from smallboats.data import series as series_mod
+from smallboats.data.importers import read_file
+from smallboats.errors import UsageError
+from smallboats.provenance import OGL, Source
+
+app = typer.Typer(help="Load, inspect and export the official figures.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="An ODS/XLSX workbook, a saved gov.uk HTML page or a CSV.")],
+    release_date: Annotated[str | None, typer.Option(help="The publication date (YYYY-MM-DD), when the file "
+                                                     "does not say it.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher, for a tidy CSV without source columns.")] = None,
+    title: Annotated[str | None, typer.Option(help="Publication title, for a tidy CSV.")] = None,
+    url: Annotated[str | None, typer.Option(help="Publication address, for a tidy CSV.")] = None,
+    licence: Annotated[str, typer.Option(help="Licence, for a tidy CSV.")] = OGL,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """Import a file as a new release; nothing already stored is changed.
+
+    The format is detected. The file is validated (dates parse and are unique, counts are whole
+    and not negative, boats never exceed people, no dates in the future) and loaded in one
+    transaction: on any error the store is exactly as it was.
+
+    Example: smallboats data import data_small_boats_time_series.ods
+    """
+    rdate = parse_date(release_date, "--release-date") if release_date else None
+    source = None
+    if publisher or title or url:
+        if not (publisher and title and url and rdate):
+            raise UsageError("--publisher, --title, --url and --release-date go together")
+        source = Source(publisher, title, rdate, url, licence)
+    with open_store(store) as st, Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                           TimeElapsedColumn(), console=err_console,
+                                           transient=True) as bar:
+        task = bar.add_task(f"Reading {file.name}", total=None)
+        releases = read_file(file, release_date=rdate, source=source)
+        bar.update(task, description="Validating and storing")
+        result = st.load(releases, origin=str(file),
+                         on_step=lambda rid: bar.update(task, description=f"Stored {rid}"))
+    rows = [{"release_id": r, "status": "added"} for r in result.added]
+    rows += [{"release_id": r, "status": "already stored, identical"} for r in result.unchanged]
+    emit(pd.DataFrame(rows), format, title=f"Imported {file.name}")
+
+
+@app.command()
+def status(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
+    """What the store holds: newest daily date and every release with its source.
+
+    Example: smallboats data status --format json
+    """
+    with open_store(store) as st:
+        info = st.status()
+    if format == Format.json:
+        emit_object(info, format)
+        return
+    df = pd.DataFrame([{"release_id": r["release_id"], "publisher": r["source"]["publisher"],
+                        "published": r["source"]["release_date"], "newest period": r["newest_period"],
+                        "figures": r["n_obs"], "series": len(r["series"])} for r in info["releases"]])
+    if format == Format.csv:
+        emit(df, format)
+        return
+    console.print(f"Store: {info['store']}\nNewest daily figure: [bold]{info['newest_date']}[/bold]")
+    emit(df, format, title="Releases held (never overwritten)")
+
+
+@app.command()
+def revisions(
+    dataset: Annotated[str | None, typer.Option(help="Publication (dataset) to compare; default the "
+                                                "Home Office daily time series.")] = None,
+    old: Annotated[str | None, typer.Option(help="Older release id (default: second newest).")] = None,
+    new: Annotated[str | None, typer.Option(help="Newer release id (default: newest).")] = None,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """What a newer release changed: every figure revised up or down, added or dropped.
+
+    Example: smallboats data revisions --old ho-small-boats-timeseries@2025-12-12
+    """
+    with open_store(store) as st:
+        df = st.revisions(dataset, old, new)
+    if df.empty and format == Format.table:
+        console.print("No figure in the overlap was revised.")
+    emit(df, format, title="Revisions")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
+    as_of_release: AsOfOpt = None,
+    all_releases: Annotated[bool, typer.Option(help="Every figure of every release, not only the "
+                                               "current ones.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Export the figures, each with its release and source, as CSV or Parquet.
+
+    Example: smallboats data export --format parquet --out figures.parquet
+    """
+    if format not in ("csv", "parquet"):
+        raise UsageError(f"--format must be csv or parquet, not {format!r}")
+    with open_store(store) as st:
+        df = st.export_frame(as_of=as_of_release, all_releases=all_releases)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if format == "csv":
+        df.to_csv(out, index=False)
+    else:
+        df.to_parquet(out, index=False)
+    err_console.print(f"Wrote {len(df):,} figures to {out}")
+
+
+@app.command("series")
+def list_series(format: FormatOpt = Format.table) -> None:
+    """List the series smallboats holds, with units and frequency.
+
+    Example: smallboats data series
+    """
+    df = pd.DataFrame([vars(s) for s in series_mod.SERIES.values()])
+    emit(df, format, title="Series")
+
+
+@app.command("build-bundled")
+def build_bundled_cmd(
+    from_: Annotated[Path, typer.Option("--from", help="Folder holding the official files.")] = Path("../shared/data"),
+    out: Annotated[Path | None, typer.Option(help="Folder to write the bundle to (default: the package's "
+                                             "own bundled folder).")] = None,
+) -> None:
+    """Rebuild the bundled dataset from the official files, with the project's importers.
+
+    Example: smallboats data build-bundled --from ../shared/data
+    """
+    from smallboats.data.bundle import build_bundled, bundled_path
+
+    summary = build_bundled(from_, out or bundled_path().parent, today=dt.date.today())
+    emit_object({k: summary[k] for k in ("n_releases", "n_observations", "newest_date")}, Format.table,
+                title="Bundled dataset rebuilt")

@@ -1,0 +1,116 @@
+"""Rendering for every command: a Rich table, JSON or CSV, with the source line under tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import io
+import json
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Format(str, enum.Enum):
+    """Output formats for data."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _plain(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.date().isoformat() if v == v.normalize() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if v is pd.NaT:
+        return None
+    return v
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """A frame as JSON-ready records (dates as ISO text, NaN as null)."""
+    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def to_json(obj) -> str:
+    """JSON text with dates and NumPy numbers made plain."""
+    def default(o):
+        p = _plain(o)
+        if p is o:
+            raise TypeError(f"cannot write {type(o).__name__} as JSON")
+        return p
+
+    return json.dumps(obj, indent=2, default=default, ensure_ascii=False)
+
+
+def _cell(v) -> str:
+    v = _plain(v)
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else ""
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if v == int(v) and abs(v) >= 1000:
+            return f"{v:,.0f}"
+        if 0 < abs(v) < 1:
+            return f"{v:.4g}"
+        return f"{v:,.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", payload=None) -> None:
+    """Print a frame in the chosen format.
+
+    Args:
+        df: the rows.
+        fmt: table, json or csv.
+        title: the table's title.
+        source: the attribution line printed under a table.
+        payload: what to print for JSON instead of the rows (an object with more than rows).
+    """
+    if fmt == Format.json:
+        sys.stdout.write(to_json(payload if payload is not None else records(df)) + "\n")
+    elif fmt == Format.csv:
+        buf = io.StringIO()
+        df.to_csv(buf, index=False)
+        sys.stdout.write(buf.getvalue())
+    else:
+        table = Table(title=title or None, caption=source or None, caption_justify="left")
+        df = df.drop(columns=[c for c in ("release",) if c in df.columns])  # the caption names it
+        for c in df.columns:
+            numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            table.add_column(str(c), justify="right" if numeric else "left")
+        plain_cols = {i for i, c in enumerate(df.columns) if str(c) == "year" or str(c).endswith("_year")}
+        for row in df.itertuples(index=False):
+            table.add_row(*[str(v) if i in plain_cols else _cell(v) for i, v in enumerate(row)])
+        console.print(table)
+
+
+def emit_object(obj: dict, fmt: Format, *, title: str = "", source: str = "") -> None:
+    """Print one object: JSON as is, a table as field/value rows, CSV as one row."""
+    if fmt == Format.json:
+        sys.stdout.write(to_json(obj) + "\n")
+        return
+    flat = {k: v for k, v in obj.items() if not isinstance(v, (list, dict, pd.DataFrame))}
+    if fmt == Format.csv:
+        emit(pd.DataFrame([flat]), fmt)
+    else:
+        emit(pd.DataFrame({"field": list(flat), "value": [_cell(v) for v in flat.values()]}), fmt,
+             title=title, source=source)

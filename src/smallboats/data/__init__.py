@@ -1,0 +1,1 @@
+"""The official record: series catalogue, importers, validation, the release store and queries."""

@@ -1,0 +1,81 @@
+"""The bundled dataset: built from the official files by the project's own importers.
+
+``build_bundled`` reads the official files listed in :data:`OFFICIAL_FILES` (paths relative to a
+data folder such as ``../shared/data``) with the importers, validates them in a scratch store and
+writes every release, with its source, as one tidy CSV (``bundled/observations.csv.gz``) plus a
+provenance note. ``load_bundled`` fills a new store from that file through the same tidy-CSV
+importer and the same validation as any user import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from smallboats.data.importers import read_file
+
+BUNDLE_NAME = "observations.csv.gz"
+
+# The official files the bundle is built from, oldest vintage first.
+OFFICIAL_FILES = [
+    "home_office_small_boats_rvaughan/12_December_2025_Small_boats_-_time_series.ods",
+    "home_office_small_boats_thenational/data_small_boats_time_series.ods",
+    "uk_france_returns/ho_uk_france_agreement_transfers_and_returns_monthly_2025-08_to_2026-06.csv",
+    "home_office_quarterly_stats_webtrackerxy/small_boat_arrivals_annual_IER_02a_jun2026.csv",
+    "derived/uk_returns_by_type_quarterly_2004Q1_2025Q4.csv",
+    "derived/irregular_arrivals_by_method_2018_2023Q3_from_Irr_D01.csv",
+    "ons_net_migration/ons_ltim_headline_figures_by_release.csv",
+    "official_headline_figures/home_office_other_headline_figures.csv",
+]
+
+
+def bundled_path() -> Path:
+    """Where the bundled tidy CSV lives inside the installed package."""
+    return Path(str(resources.files("smallboats.data") / "bundled" / BUNDLE_NAME))
+
+
+def load_bundled(store) -> None:
+    """Fill a store with the bundled releases (one transaction)."""
+    path = bundled_path()
+    releases = read_file(path)
+    store.load(releases, origin=f"bundled:{BUNDLE_NAME}")
+
+
+def build_bundled(data_dir: Path, out_dir: Path, *, today: dt.date | None = None) -> dict:
+    """Rebuild the bundled dataset from the official files in ``data_dir``.
+
+    Returns:
+        A summary: files read, releases written, rows, newest daily date.
+    """
+    from smallboats.data.store import Store
+
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    missing = [f for f in OFFICIAL_FILES if not (data_dir / f).is_file()]
+    if missing:
+        from smallboats.errors import DataError
+
+        raise DataError(str(data_dir), "folder", f"official files missing: {', '.join(missing)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "build.duckdb", bundled=False)
+        for f in OFFICIAL_FILES:
+            store.load(read_file(data_dir / f), origin=f, today=today)
+        frame = store.export_frame(all_releases=True)
+        status = store.status()
+        store.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out_dir / BUNDLE_NAME, index=False, compression={"method": "gzip", "mtime": 0})
+    summary = {
+        "built_from": OFFICIAL_FILES,
+        "n_releases": status["n_releases"],
+        "n_observations": len(frame),
+        "newest_date": status["newest_date"],
+        "releases": [
+            {k: r[k] for k in ("release_id", "origin", "series")} | {"source": r["source"]}
+            for r in status["releases"]
+        ],
+    }
+    (out_dir / "PROVENANCE.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary

@@ -1,0 +1,193 @@
+"""The questions journalists ask of the daily series, as pure functions of data frames.
+
+Every function takes the daily frame from :meth:`Store.daily` (columns ``date, people, boats``) or
+observations from :meth:`Store.observations` and returns plain data; none touches the store.
+
+Method decisions:
+    * "So far this year" counts 1 January to the same calendar date inclusive. For 29 February in
+      a year without one, the count runs to 28 February.
+    * Weekly averages are totals divided by the number of days, times seven; a window need not be
+      whole weeks.
+    * A month's people per boat is the month's people divided by its boats; months with no boats
+      have none. The record is the highest monthly value up to and including that month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from smallboats.errors import StoreError, UsageError
+
+PER_DAYS = {"day": 1, "week": 7, "year": 365.25}
+WEEKS_PER_YEAR = 52  # a weekly figure "a year" is 52 weeks, as the scheme's 50 a week = 2,600 a year
+
+
+def _date_range_check(daily: pd.DataFrame, *dates: dt.date) -> None:
+    first, last = daily.date.min().date(), daily.date.max().date()
+    for d in dates:
+        if d < first or d > last:
+            raise StoreError(f"date {d} is outside the daily data ({first} to {last})")
+
+
+def _same_day(year: int, on: dt.date) -> dt.date:
+    try:
+        return on.replace(year=year)
+    except ValueError:  # 29 February in a year without one
+        return dt.date(year, 2, 28)
+
+
+def so_far(daily: pd.DataFrame, on: dt.date, first_year: int | None = None) -> pd.DataFrame:
+    """Arrivals from 1 January to ``on``'s calendar date in every year, against ``on``'s year.
+
+    Returns:
+        One row a year: ``year, to_date, people, boats, pct_change, difference``, where
+        ``pct_change`` is how much ``on``'s year is above (+) or below (-) that year, in percent
+        (null when that year had no arrivals).
+    """
+    _date_range_check(daily, on)
+    first_year = first_year or daily.date.min().year
+    s = daily.set_index("date")
+    rows = []
+    for year in range(first_year, on.year + 1):
+        end = _same_day(year, on)
+        part = s.loc[pd.Timestamp(year, 1, 1) : pd.Timestamp(end)]
+        rows.append({"year": year, "to_date": end, "people": int(part.people.sum()),
+                     "boats": int(part.boats.sum())})
+    out = pd.DataFrame(rows)
+    current = out.people.iloc[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(out.people > 0, (current / out.people - 1) * 100, np.nan)
+    out["pct_change"] = np.round(pct, 1)
+    out["difference"] = current - out.people
+    return out
+
+
+def window(daily: pd.DataFrame, start: dt.date, end: dt.date, by: str | None = None) -> dict:
+    """Totals and averages over ``start``..``end`` inclusive, and optionally period totals.
+
+    Args:
+        by: ``week`` (weeks ending Sunday), ``month`` or ``year`` to add a table of period totals.
+
+    Returns:
+        ``start, end, days, people, boats, people_per_day, people_per_week, boats_per_week,
+        people_per_boat`` and, with ``by``, ``periods``: a frame of period totals (part periods at
+        the ends are marked by their day counts).
+    """
+    if end < start:
+        raise UsageError(f"the window ends ({end}) before it starts ({start})")
+    _date_range_check(daily, start, end)
+    part = daily[(daily.date >= pd.Timestamp(start)) & (daily.date <= pd.Timestamp(end))]
+    days = len(part)
+    people, boats = int(part.people.sum()), int(part.boats.sum())
+    out = {
+        "start": start, "end": end, "days": days, "people": people, "boats": boats,
+        "people_per_day": round(people / days, 2),
+        "people_per_week": round(people / days * 7, 1),
+        "boats_per_week": round(boats / days * 7, 2),
+        "people_per_boat": round(people / boats, 2) if boats else None,
+    }
+    if by:
+        rule = {"week": "W-SUN", "month": "MS", "year": "YS"}.get(by)
+        if rule is None:
+            raise UsageError(f"--by must be week, month or year, not {by!r}")
+        g = part.set_index("date").resample(rule)
+        periods = g.agg({"people": "sum", "boats": "sum"})
+        periods["days"] = g.size()
+        periods.index.name = "week_ending" if by == "week" else "period_start"
+        out["periods"] = periods.reset_index()
+    return out
+
+
+def per_boat_by_month(daily: pd.DataFrame) -> pd.DataFrame:
+    """People per boat by month, with the record to date marked.
+
+    Returns:
+        ``month, people, boats, people_per_boat, record_to_date, is_record`` (``is_record``: the
+        month set a new high).
+    """
+    m = daily.set_index("date").resample("MS").agg({"people": "sum", "boats": "sum"})
+    m["people_per_boat"] = (m.people / m.boats.where(m.boats > 0)).round(2)
+    m["record_to_date"] = m.people_per_boat.cummax()
+    prev = m.record_to_date.shift(1).fillna(0)
+    m["is_record"] = m.people_per_boat.notna() & (m.people_per_boat > prev)
+    m.index = m.index.strftime("%Y-%m")
+    m.index.name = "month"
+    return m.reset_index()
+
+
+def on_day(daily: pd.DataFrame, day: dt.date) -> dict:
+    """People and boats on one day, with its rank among all days of the series."""
+    _date_range_check(daily, day)
+    row = daily[daily.date == pd.Timestamp(day)].iloc[0]
+    rank = int((daily.people > row.people).sum()) + 1
+    return {"date": day, "people": int(row.people), "boats": int(row.boats),
+            "rank_among_days": rank, "days_in_series": len(daily)}
+
+
+def annual(daily: pd.DataFrame) -> pd.DataFrame:
+    """Calendar-year totals from the daily series, with the record year marked (partial years flagged)."""
+    y = daily.set_index("date").resample("YS").agg({"people": "sum", "boats": "sum"})
+    y["days"] = daily.set_index("date").resample("YS").size()
+    y.index = y.index.year
+    y.index.name = "year"
+    y = y.reset_index()
+    y["complete"] = y.days >= 365
+    full = y[y.complete]
+    y["is_record"] = y.year == (full.loc[full.people.idxmax(), "year"] if len(full) else -1)
+    return y
+
+
+def share(value: float, per: str, against: float, against_per: str) -> dict:
+    """What share ``value`` a ``per`` is of ``against`` a ``against_per``, on a common basis.
+
+    Both figures are turned into a yearly rate (a week is 1/52 of a year, a day 1/365.25) before
+    they are divided, so "50 a week against 41,472 a year" is 2,600 / 41,472.
+
+    Returns:
+        ``value_per_year, against_per_year, ratio, percent``.
+    """
+    def per_year(x: float, unit: str) -> float:
+        if unit == "year":
+            return x
+        if unit == "week":
+            return x * WEEKS_PER_YEAR
+        if unit == "day":
+            return x * PER_DAYS["year"]
+        raise UsageError(f"a rate must be per day, week or year, not {unit!r}")
+
+    a, b = per_year(value, per), per_year(against, against_per)
+    if b == 0:
+        raise UsageError("cannot take a share of zero")
+    return {"value_per_year": a, "against_per_year": b, "ratio": a / b, "percent": round(a / b * 100, 3)}
+
+
+def period_value(obs: pd.DataFrame, end: dt.date | None = None, year: int | None = None) -> pd.Series:
+    """One figure of a non-daily series: the period ending ``end``, or calendar year ``year``.
+
+    Quarterly series are summed over the year when asked for a ``year``.
+
+    Raises:
+        StoreError: no figure for that period.
+    """
+    if obs.empty:
+        raise StoreError("the store holds no figures for this series")
+    name = obs.series.iloc[0]
+    if year is not None:
+        exact = obs[(obs.period_start == dt.date(year, 1, 1)) & (obs.period_end == dt.date(year, 12, 31))]
+        if len(exact):
+            return exact.iloc[0]
+        inside = obs[(obs.period_start >= dt.date(year, 1, 1)) & (obs.period_end <= dt.date(year, 12, 31))]
+        if len(inside) == 4 and {p.month for p in inside.period_end} == {3, 6, 9, 12}:
+            row = inside.iloc[-1].copy()
+            row["period_start"], row["value"] = dt.date(year, 1, 1), inside.value.sum()
+            row["release_id"] = ",".join(sorted(set(inside.release_id)))
+            return row
+        raise StoreError(f"no figure of {name} for the calendar year {year}")
+    hit = obs[obs.period_end == end]
+    if hit.empty:
+        held = ", ".join(str(d) for d in obs.period_end.tail(6))
+        raise StoreError(f"no figure of {name} for the period ending {end}; latest held: {held}")
+    return hit.iloc[-1]

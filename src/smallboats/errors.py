@@ -1,0 +1,31 @@
+"""Errors that reach the user as a clear message and exit code 2."""
+
+from __future__ import annotations
+
+
+class SmallboatsError(Exception):
+    """Base class: anything the user can fix by changing their input."""
+
+    exit_code = 2
+
+
+class DataError(SmallboatsError):
+    """A file broke a rule: names the file, the place in it and the rule.
+
+    Args:
+        file: the file's name or path as the user gave it.
+        where: the row, cell or field (e.g. ``SB_01!B45`` or ``row 12, column people``).
+        rule: the rule broken, in plain words.
+    """
+
+    def __init__(self, file: str, where: str, rule: str):
+        self.file, self.where, self.rule = str(file), where, rule
+        super().__init__(f"{self.file}: {where}: {rule}")
+
+
+class StoreError(SmallboatsError):
+    """The store cannot answer: a missing series, an unknown release, a date outside the data."""
+
+
+class UsageError(SmallboatsError):
+    """An argument is out of range or of the wrong form."""
