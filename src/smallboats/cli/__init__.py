@@ -38,26 +38,18 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the program; a user error prints one clear message and exits with code 2."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except SmallboatsError as e:
-        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False)
-        return e.exit_code
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        return 130
-    except SystemExit as e:  # typer.Exit and --help
-        return int(e.code or 0)
-    except Exception as e:  # click's usage errors
-        import click
+    """Run the program; a user error prints one clear message and exits with code 2.
 
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            return 2
-        if isinstance(e, click.exceptions.Abort):
-            return 1
-        raise
+    Usage errors (a missing option, a value not among the choices) are reported by the
+    command-line parser itself, also with exit code 2.
+    """
+    try:
+        app(args=argv, prog_name="smallboats", standalone_mode=True)
+    except SmallboatsError as e:
+        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False, soft_wrap=True, markup=True)
+        return e.exit_code
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     return 0
 
 

@@ -304,7 +304,10 @@ class Store:
             """
             WITH a AS (SELECT * FROM observations WHERE release_id = ?),
                  b AS (SELECT * FROM observations WHERE release_id = ?),
-                 overlap AS (SELECT max(period_end) AS upto FROM a)
+                 overlap AS (SELECT greatest((SELECT min(period_start) FROM a),
+                                             (SELECT min(period_start) FROM b)) AS since,
+                                    least((SELECT max(period_end) FROM a),
+                                          (SELECT max(period_end) FROM b)) AS upto)
             SELECT coalesce(a.series, b.series) AS series,
                    coalesce(a.period_start, b.period_start) AS period_start,
                    coalesce(a.period_end, b.period_end) AS period_end,
@@ -314,6 +317,7 @@ class Store:
                         WHEN b.value < a.value THEN 'revised down' ELSE 'revised up' END AS kind
             FROM a FULL OUTER JOIN b USING (series, period_start, period_end), overlap
             WHERE coalesce(a.period_end, b.period_end) <= overlap.upto
+              AND coalesce(a.period_start, b.period_start) >= overlap.since
               AND (a.value IS DISTINCT FROM b.value)
             ORDER BY series, period_start
             """,

@@ -54,8 +54,6 @@ def validate_release(rel: Release, file: str, today: dt.date | None = None) -> N
     obs = rel.observations
     if obs.empty:
         raise DataError(file, "whole file", "no figures found")
-    if rel.source.release_date > today:
-        raise DataError(file, "release date", f"{rel.source.release_date} is in the future")
     for row in obs.itertuples(index=False):
         loc = row.loc or "?"
         try:
@@ -78,21 +76,24 @@ def validate_release(rel: Release, file: str, today: dt.date | None = None) -> N
             f"date {first['period_end']} appears twice for {first['series']}; dates must be unique",
         )
     _check_boats_not_above_people(obs, file)
+    if rel.source.release_date > today:
+        raise DataError(file, "release date", f"{rel.source.release_date} is in the future")
 
 
 def _check_boats_not_above_people(obs: pd.DataFrame, file: str) -> None:
     for people_id, boats_id in PEOPLE_BOATS_PAIRS:
-        p = obs[obs.series == people_id].set_index(["period_start", "period_end"])
-        b = obs[obs.series == boats_id].set_index(["period_start", "period_end"])
+        key = ["period_start", "period_end"]
+        p = obs.loc[obs.series == people_id, key + ["value"]]
+        b = obs.loc[obs.series == boats_id, key + ["value", "loc"]]
         if p.empty or b.empty:
             continue
-        both = b.join(p, how="inner", lsuffix="_b", rsuffix="_p")
+        both = b.merge(p, on=key, suffixes=("_b", "_p"))
         bad = both[both.value_b > both.value_p]
         if not bad.empty:
             r = bad.iloc[0]
             raise DataError(
                 file,
-                r["loc_b"],
+                r["loc"],
                 f"{int(r.value_b)} boats but only {int(r.value_p)} people on "
-                f"{bad.index[0][1]}; boats cannot exceed people",
+                f"{r.period_end}; boats cannot exceed people",
             )

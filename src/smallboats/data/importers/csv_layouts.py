@@ -127,7 +127,7 @@ def _read_tidy(df, file, release_date, source) -> list[Release]:
             raise DataError(file, f"{loc}, column value", f"{r['value']!r} is not a number") from None
         note = (r.get("note") or "").strip()
         groups.setdefault((dataset, src), []).append(
-            _obs(r["series"].strip(), start, end, value, note, f"{loc}, column value")
+            _obs(r["series"].strip(), start, end, value, note, loc)
         )
     return [Release(ds, src, make_observations(rows), format="tidy-csv") for (ds, src), rows in groups.items()]
 
@@ -194,7 +194,7 @@ def _read_weekly(df, file, release_date, source) -> list[Release]:
                 rows.append(_obs(sid, start, end, v, (r.get("notes") or "").strip(),
                                  f"{_line(i)}, column {col}"))
     # The weekly table is published with the workbook on the Friday after the week ends.
-    newest = max(r["period_end"] for r in rows) + dt.timedelta(days=4)
+    newest = max(r["period_end"] for r in rows) + dt.timedelta(days=4)  # _ho_source adds a day
     return [Release("ho-small-boats-weekly", source or _ho_source(newest, release_date, " - weekly"),
                     make_observations(rows), format="ho-weekly-csv")]
 

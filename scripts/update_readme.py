@@ -1,0 +1,68 @@
+"""Run the benchmarks and generated figures, and write them into README.md between markers.
+
+Each block in README.md between ``<!-- gen:NAME -->`` and ``<!-- /gen:NAME -->`` is replaced by
+what the generator NAME produces. Nothing in those blocks is typed by hand.
+
+Run: python scripts/update_readme.py [NAME ...]   (default: every generator)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+def _run_json(*args: str) -> dict | list:
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1] if args[0].endswith(".py") else out.stdout)
+
+
+def _table(rows: list[tuple]) -> str:
+    lines = ["| measure | value |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(lines)
+
+
+def gen_bench_data() -> str:
+    b = _run_json("benchmarks/bench_data.py")
+    return _table([
+        ("import the full workbook (read, validate, store; median of 5)", f"{b['import_full_workbook_s']} s"),
+        ("baseline: read the workbook's cells only (same process)", f"{b['baseline_read_cells_only_s']} s"),
+        ("import ÷ baseline", f"{b['import_vs_read_ratio']}×"),
+        ("so-far query on the daily frame (median of 50)", f"{b['so_far_query_ms']} ms"),
+        ("so-far query including reading the store", f"{b['so_far_from_store_ms']} ms"),
+        ("so-far ÷ plain pandas sums (same process)", f"{b['so_far_vs_baseline_ratio']}×"),
+    ])
+
+
+def gen_so_far() -> str:
+    rows = _run_json("-m", "smallboats", "query", "so-far", "--date", "2025-07-09", "--format", "json")
+    lines = ["| year | people | boats | 2025 against that year |", "| --- | ---: | ---: | ---: |"]
+    for r in rows:
+        pct = "–" if r["pct_change"] is None else f"{r['pct_change']:+.1f}%"
+        lines.append(f"| {r['year']} | {r['people']:,} | {r['boats']:,} | {pct} |")
+    return "\n".join(lines)
+
+
+GENERATORS = {"bench-data": gen_bench_data, "so-far": gen_so_far}
+
+
+def main(names: list[str]) -> None:
+    text = README.read_text()
+    for name in names or list(GENERATORS):
+        block = GENERATORS[name]()
+        pattern = re.compile(rf"(<!-- gen:{name} -->\n).*?(\n<!-- /gen:{name} -->)", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"README.md has no block <!-- gen:{name} -->")
+        text = pattern.sub(lambda m: m.group(1) + block + m.group(2), text)
+    README.write_text(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

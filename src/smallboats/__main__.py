@@ -1,0 +1,5 @@
+"""`python -m smallboats` runs the command-line program."""
+
+from smallboats.cli import entry
+
+entry()

@@ -1,0 +1,110 @@
+"""The command line: help everywhere, the documented JSON shapes, exports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import typer
+
+from smallboats.cli import app
+
+
+def _commands(group, prefix=()):
+    for name, cmd in group.commands.items():
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, prefix + (name,))
+        else:
+            yield prefix + (name,), cmd
+
+
+def test_every_command_has_help_with_an_example():
+    root = typer.main.get_command(app)
+    found = list(_commands(root))
+    assert len(found) >= 10
+    missing = [" ".join(p) for p, c in found if "Example:" not in (c.help or "")]
+    assert not missing, f"commands without an example in --help: {missing}"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["data", "--help"], ["query", "so-far", "--help"]])
+def test_help_runs(cli, args):
+    r = cli(*args)
+    assert r.code == 0 and "Usage" in r.out
+
+
+def test_status_json(home, cli):
+    r = cli("data", "status", "--format", "json")
+    assert r.code == 0
+    d = r.json()
+    assert d["newest_date"] == "2026-08-20"
+    assert d["releases"]
+    for rel in d["releases"]:
+        src = rel["source"]
+        assert {"publisher", "title", "release_date", "url", "licence"} <= set(src)
+    assert any(r["source"]["publisher"] == "Office for National Statistics" for r in d["releases"])
+
+
+def test_so_far_json_shape(home, cli):
+    r = cli("query", "so-far", "--date", "2025-07-09", "--format", "json")
+    assert r.code == 0
+    rows = r.json()
+    assert [x["year"] for x in rows] == list(range(2018, 2026))
+    for x in rows:
+        assert {"year", "people", "boats", "pct_change"} <= set(x)
+    by = {x["year"]: x for x in rows}
+    assert by[2025]["people"] == 21117
+    assert by[2024]["pct_change"] == round((21117 / by[2024]["people"] - 1) * 100, 1)
+
+
+def test_queries_in_every_format(home, cli):
+    for args in (["query", "window", "--start", "2025-03-01", "--end", "2025-07-10", "--by", "week"],
+                 ["query", "per-boat", "--records"], ["query", "day", "--date", "2025-07-10"],
+                 ["query", "annual"], ["query", "series", "agreement_returned"],
+                 ["query", "share", "50", "--against", "arrivals", "--start", "2025-03-01", "--end",
+                  "2025-07-10"], ["data", "revisions"], ["data", "series"]):
+        for fmt in ("table", "json", "csv"):
+            r = cli(*args, "--format", fmt)
+            assert r.code == 0, (args, fmt, r.err)
+            if fmt == "json":
+                json.loads(r.out)
+
+
+def test_share_against_a_series(home, cli):
+    r = cli("query", "share", "50", "--per", "week", "--against", "ons_immigration", "--end",
+            "2024-12-31", "--format", "json")
+    assert r.code == 0
+    d = r.json()
+    assert d["against_per_year"] == 948000 and d["percent"] == round(2600 / 948000 * 100, 3)
+
+
+def test_export_csv_and_parquet(home, cli, tmp_path):
+    assert cli("data", "export", "--format", "csv", "--out", tmp_path / "f.csv").code == 0
+    assert cli("data", "export", "--format", "parquet", "--out", tmp_path / "f.parquet").code == 0
+    a = pd.read_csv(tmp_path / "f.csv")
+    b = pd.read_parquet(tmp_path / "f.parquet")
+    assert len(a) == len(b) > 3000
+    assert {"series", "value", "publisher", "licence", "release_id"} <= set(a.columns)
+    assert cli("data", "export", "--format", "xls", "--out", tmp_path / "f.xls").code == 2
+
+
+def test_exported_csv_reimports_as_identical_releases(home, cli, tmp_path):
+    """The tidy layout round-trips: an export of all releases imports as 'already stored'."""
+    f = tmp_path / "all.csv"
+    assert cli("data", "export", "--all-releases", "--out", f).code == 0
+    r = cli("data", "import", f, "--format", "json")
+    assert r.code == 0
+    assert {x["status"] for x in r.json()} == {"already stored, identical"}
+
+
+def test_installed_program_runs(tmp_path):
+    env = {"SMALLBOATS_HOME": str(tmp_path), "PATH": __import__("os").environ["PATH"]}
+    p = subprocess.run([sys.executable, "-m", "smallboats", "query", "day", "--date", "2025-07-10",
+                        "--format", "json"], capture_output=True, text=True, env=env)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["people"] == 573
+    p = subprocess.run([sys.executable, "-m", "smallboats", "query", "day", "--date", "2031-01-01"],
+                       capture_output=True, text=True, env=env)
+    assert p.returncode == 2 and "outside the daily data" in p.stderr
