@@ -23,7 +23,10 @@ from smallboats.data import queries
 from smallboats.data.importers import read_file
 from smallboats.data.store import Store
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/home_office_small_boats_thenational/data_small_boats_time_series.ods"
+DEFAULT = (
+    Path(__file__).resolve().parents[2]
+    / "shared/data/home_office_small_boats_thenational/data_small_boats_time_series.ods"
+)
 
 
 def median_seconds(fn, repeat: int) -> float:

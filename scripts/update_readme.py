@@ -31,14 +31,16 @@ def _table(rows: list[tuple]) -> str:
 
 def gen_bench_data() -> str:
     b = _run_json("benchmarks/bench_data.py")
-    return _table([
-        ("import the full workbook (read, validate, store; median of 5)", f"{b['import_full_workbook_s']} s"),
-        ("baseline: read the workbook's cells only (same process)", f"{b['baseline_read_cells_only_s']} s"),
-        ("import ÷ baseline", f"{b['import_vs_read_ratio']}×"),
-        ("so-far query on the daily frame (median of 50)", f"{b['so_far_query_ms']} ms"),
-        ("so-far query including reading the store", f"{b['so_far_from_store_ms']} ms"),
-        ("so-far ÷ plain pandas sums (same process)", f"{b['so_far_vs_baseline_ratio']}×"),
-    ])
+    return _table(
+        [
+            ("import the full workbook (read, validate, store; median of 5)", f"{b['import_full_workbook_s']} s"),
+            ("baseline: read the workbook's cells only (same process)", f"{b['baseline_read_cells_only_s']} s"),
+            ("import ÷ baseline", f"{b['import_vs_read_ratio']}×"),
+            ("so-far query on the daily frame (median of 50)", f"{b['so_far_query_ms']} ms"),
+            ("so-far query including reading the store", f"{b['so_far_from_store_ms']} ms"),
+            ("so-far ÷ plain pandas sums (same process)", f"{b['so_far_vs_baseline_ratio']}×"),
+        ]
+    )
 
 
 def gen_so_far() -> str:
@@ -60,7 +62,7 @@ def main(names: list[str]) -> None:
         pattern = re.compile(rf"(<!-- gen:{name} -->\n).*?(\n<!-- /gen:{name} -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md has no block <!-- gen:{name} -->")
-        text = pattern.sub(lambda m: m.group(1) + block + m.group(2), text)
+        text = pattern.sub(lambda m, b=block: m.group(1) + b + m.group(2), text)
     README.write_text(text)
 
 

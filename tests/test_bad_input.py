@@ -18,16 +18,24 @@ BAD_CSVS = {
     "fraction.csv": (HEADER + "2025-01-01,5.5,1\n", "line 2, column migrants_arrived", "not a whole number"),
     "duplicate.csv": (HEADER + "2025-01-01,5,1\n2025-01-01,6,1\n", "line 3", "appears twice"),
     "future.csv": (HEADER + f"2025-01-01,5,1\n{FUTURE},6,1\n", "line 3", "in the future"),
-    "boats_above_people.csv": (HEADER + "2025-01-01,5,1\n2025-01-02,2,3\n", "line 3, column boats_arrived",
-                               "boats cannot exceed people"),
+    "boats_above_people.csv": (
+        HEADER + "2025-01-01,5,1\n2025-01-02,2,3\n",
+        "line 3, column boats_arrived",
+        "boats cannot exceed people",
+    ),
     "bad_date.csv": (HEADER + "2025-13-45,5,1\n", "line 2, column date", "does not parse"),
     "empty_count.csv": (HEADER + "2025-01-01,,1\n", "line 2, column migrants_arrived", "is empty"),
     "tidy_unknown_series.csv": (
         "series,period_start,period_end,value,publisher,title,release_date,url\n"
         "sb_peeple,2025-01-01,2025-01-01,5,Home Office,T,2025-02-01,https://example.org\n",
-        "line 2", "unknown series 'sb_peeple'"),
-    "tidy_no_source.csv": ("series,period_start,period_end,value\nsb_people,2025-01-01,2025-01-01,5\n",
-                           "line 1 (header)", "needs columns publisher"),
+        "line 2",
+        "unknown series 'sb_peeple'",
+    ),
+    "tidy_no_source.csv": (
+        "series,period_start,period_end,value\nsb_people,2025-01-01,2025-01-01,5\n",
+        "line 1 (header)",
+        "needs columns publisher",
+    ),
 }
 
 
@@ -51,9 +59,14 @@ def test_bad_csv_exits_2_and_changes_nothing(name, tmp_path, home, cli):
     assert _status(cli) == before
 
 
-def _html(rows: str, header="<th>Date</th><th>Migrants arrived</th><th>Boats arrived</th>"
-          "<th>Boats involved in uncontrolled landings</th><th>Notes</th>") -> str:
-    return f"<!DOCTYPE html><html><body><table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></body></html>"
+def _html(
+    rows: str,
+    header="<th>Date</th><th>Migrants arrived</th><th>Boats arrived</th>"
+    "<th>Boats involved in uncontrolled landings</th><th>Notes</th>",
+) -> str:
+    return (
+        f"<!DOCTYPE html><html><body><table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
 
 
 def test_html_without_the_table(tmp_path, home, cli):
@@ -94,7 +107,10 @@ def test_corrupt_workbook(tmp_path, home, cli):
 
 
 def test_workbook_of_another_publication(shared_data, tmp_path, home, cli):
-    f = shared_data / "home_office_irregular_migration_brc/irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
+    f = (
+        shared_data
+        / "home_office_irregular_migration_brc/irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
+    )
     before = _status(cli)
     r = cli("data", "import", f)
     assert r.code == 2 and "no sheet SB_01" in " ".join(r.err.split())

@@ -21,7 +21,17 @@ def test_bundle_is_up_to_date(shared_data, tmp_path):
 
 def test_bundle_holds_every_series_the_issue_asks_for(store):
     held = {s for r in store.status()["releases"] for s in r["series"]}
-    for needed in ("sb_people", "sb_boats", "sb_week_prevented_people", "agreement_returned",
-                   "agreement_admitted", "returns_enforced", "ons_immigration", "ons_emigration",
-                   "ons_net_migration", "sb_year_people", "exit_checks_visas_expired"):
+    for needed in (
+        "sb_people",
+        "sb_boats",
+        "sb_week_prevented_people",
+        "agreement_returned",
+        "agreement_admitted",
+        "returns_enforced",
+        "ons_immigration",
+        "ons_emigration",
+        "ons_net_migration",
+        "sb_year_people",
+        "exit_checks_visas_expired",
+    ):
         assert needed in held

@@ -60,11 +60,16 @@ def test_so_far_json_shape(home, cli):
 
 
 def test_queries_in_every_format(home, cli):
-    for args in (["query", "window", "--start", "2025-03-01", "--end", "2025-07-10", "--by", "week"],
-                 ["query", "per-boat", "--records"], ["query", "day", "--date", "2025-07-10"],
-                 ["query", "annual"], ["query", "series", "agreement_returned"],
-                 ["query", "share", "50", "--against", "arrivals", "--start", "2025-03-01", "--end",
-                  "2025-07-10"], ["data", "revisions"], ["data", "series"]):
+    for args in (
+        ["query", "window", "--start", "2025-03-01", "--end", "2025-07-10", "--by", "week"],
+        ["query", "per-boat", "--records"],
+        ["query", "day", "--date", "2025-07-10"],
+        ["query", "annual"],
+        ["query", "series", "agreement_returned"],
+        ["query", "share", "50", "--against", "arrivals", "--start", "2025-03-01", "--end", "2025-07-10"],
+        ["data", "revisions"],
+        ["data", "series"],
+    ):
         for fmt in ("table", "json", "csv"):
             r = cli(*args, "--format", fmt)
             assert r.code == 0, (args, fmt, r.err)
@@ -73,8 +78,19 @@ def test_queries_in_every_format(home, cli):
 
 
 def test_share_against_a_series(home, cli):
-    r = cli("query", "share", "50", "--per", "week", "--against", "ons_immigration", "--end",
-            "2024-12-31", "--format", "json")
+    r = cli(
+        "query",
+        "share",
+        "50",
+        "--per",
+        "week",
+        "--against",
+        "ons_immigration",
+        "--end",
+        "2024-12-31",
+        "--format",
+        "json",
+    )
     assert r.code == 0
     d = r.json()
     assert d["against_per_year"] == 948000 and d["percent"] == round(2600 / 948000 * 100, 3)
@@ -101,10 +117,18 @@ def test_exported_csv_reimports_as_identical_releases(home, cli, tmp_path):
 
 def test_installed_program_runs(tmp_path):
     env = {"SMALLBOATS_HOME": str(tmp_path), "PATH": __import__("os").environ["PATH"]}
-    p = subprocess.run([sys.executable, "-m", "smallboats", "query", "day", "--date", "2025-07-10",
-                        "--format", "json"], capture_output=True, text=True, env=env)
+    p = subprocess.run(
+        [sys.executable, "-m", "smallboats", "query", "day", "--date", "2025-07-10", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["people"] == 573
-    p = subprocess.run([sys.executable, "-m", "smallboats", "query", "day", "--date", "2031-01-01"],
-                       capture_output=True, text=True, env=env)
+    p = subprocess.run(
+        [sys.executable, "-m", "smallboats", "query", "day", "--date", "2031-01-01"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert p.returncode == 2 and "outside the daily data" in p.stderr

@@ -90,7 +90,9 @@ def test_weekly_prevented_tables(shared_data):
 
 
 def test_agreement_monthly(shared_data):
-    r = _one(shared_data, "uk_france_returns/ho_uk_france_agreement_transfers_and_returns_monthly_2025-08_to_2026-06.csv")
+    r = _one(
+        shared_data, "uk_france_returns/ho_uk_france_agreement_transfers_and_returns_monthly_2025-08_to_2026-06.csv"
+    )
     obs = r.observations
     assert obs[obs.series == "agreement_returned"].value.sum() == 1087
     assert obs[obs.series == "agreement_admitted"].value.sum() == 1117
@@ -139,8 +141,14 @@ def test_headline_figures(shared_data):
 @pytest.mark.parametrize(
     "rel, words",
     [
-        ("home_office_irregular_migration_brc/irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx", "no sheet SB_01"),
-        ("home_office_quarterly_stats_webtrackerxy/small_boat_arrivals_by_nationality_IER_02b_jun2026.csv", "match no layout"),
+        (
+            "home_office_irregular_migration_brc/irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx",
+            "no sheet SB_01",
+        ),
+        (
+            "home_office_quarterly_stats_webtrackerxy/small_boat_arrivals_by_nationality_IER_02b_jun2026.csv",
+            "match no layout",
+        ),
         ("home_office_small_boats_migrantcross/returns.json", "not a format"),
     ],
 )

@@ -15,8 +15,7 @@ from smallboats.data import queries as q
 @pytest.fixture(scope="module")
 def official_daily(shared_data):
     """The recommended daily series, read with plain pandas (not the project's importers)."""
-    return pd.read_csv(shared_data / "derived/small_boats_daily_2018-01-01_to_2026-08-20.csv",
-                       parse_dates=["date"])
+    return pd.read_csv(shared_data / "derived/small_boats_daily_2018-01-01_to_2026-08-20.csv", parse_dates=["date"])
 
 
 def test_so_far_matches_an_independent_count(store, official_daily):
@@ -70,14 +69,14 @@ def test_share_puts_both_figures_on_a_yearly_basis():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 40)), min_size=30, max_size=400),
-       st.integers(0, 10_000))
+@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 40)), min_size=30, max_size=400), st.integers(0, 10_000))
 def test_so_far_and_window_agree_with_sums(days, pick):
     rows = [(p, min(b, p)) for p, b in days]
     start = dt.date(2023, 12, 1)
-    daily = pd.DataFrame({"date": pd.date_range(start, periods=len(rows)),
-                          "people": [r[0] for r in rows], "boats": [r[1] for r in rows]})
-    on = (start + dt.timedelta(days=pick % len(rows)))
+    daily = pd.DataFrame(
+        {"date": pd.date_range(start, periods=len(rows)), "people": [r[0] for r in rows], "boats": [r[1] for r in rows]}
+    )
+    on = start + dt.timedelta(days=pick % len(rows))
     sf = q.so_far(daily, on).set_index("year")
     jan1 = pd.Timestamp(on.year, 1, 1)
     mask = (daily.date >= jan1) & (daily.date <= pd.Timestamp(on))

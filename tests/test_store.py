@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -22,7 +21,9 @@ def _tidy(path, release_date, values: dict, dataset="test-daily"):
     lines = [TIDY]
     for day, (p, b) in values.items():
         for sid, v in (("sb_people", p), ("sb_boats", b)):
-            lines.append(f"{sid},{day},{day},{v},Home Office,Test series,{release_date},https://example.org,{dataset}\n")
+            lines.append(
+                f"{sid},{day},{day},{v},Home Office,Test series,{release_date},https://example.org,{dataset}\n"
+            )
     path.write_text("".join(lines))
     return path
 
@@ -48,8 +49,9 @@ def test_reimport_is_a_no_op_and_a_clash_is_refused(tmp_path):
 def test_newest_release_wins_per_period_and_as_of_reads_the_past(tmp_path):
     s = Store(tmp_path / "s.duckdb", bundled=False)
     old = _tidy(tmp_path / "old.csv", "2025-01-03", {"2025-01-01": (50, 2), "2025-01-02": (30, 1)})
-    new = _tidy(tmp_path / "new.csv", "2025-01-05", {"2025-01-02": (24, 1), "2025-01-03": (0, 0),
-                                                      "2025-01-04": (70, 2)})
+    new = _tidy(
+        tmp_path / "new.csv", "2025-01-05", {"2025-01-02": (24, 1), "2025-01-03": (0, 0), "2025-01-04": (70, 2)}
+    )
     s.load(read_file(old), "old.csv")
     s.load(read_file(new), "new.csv")
     d = s.daily()
@@ -72,18 +74,21 @@ def test_revisions_command(tmp_path, cli, monkeypatch):
     assert r.code == 0
     rows = r.json()
     assert [(x["period_start"], x["old_value"], x["new_value"], x["kind"]) for x in rows] == [
-        ("2025-01-01", 50.0, 52.0, "revised up")]
+        ("2025-01-01", 50.0, 52.0, "revised up")
+    ]
 
 
 def test_last_seven_days_page_extends_the_workbook(store, tmp_path):
     rows = "".join(
         f'<tr><th scope="row">{d:%-d %B %Y}</th><td>{p:,}</td><td>{b}</td><td>0</td><td></td></tr>'
-        for d, p, b in [(dt.date(2026, 8, 21), 1204, 18), (dt.date(2026, 8, 22), 0, 0),
-                        (dt.date(2026, 8, 20), 0, 0)])
+        for d, p, b in [(dt.date(2026, 8, 21), 1204, 18), (dt.date(2026, 8, 22), 0, 0), (dt.date(2026, 8, 20), 0, 0)]
+    )
     page = tmp_path / "last7.html"
-    page.write_text("<!DOCTYPE html><html><body><h2>Small boats</h2><table><thead><tr><th>Date</th>"
-                    "<th>Migrants arrived</th><th>Boats arrived</th><th>Boats arrived - involved in "
-                    f"uncontrolled landings</th><th>Notes</th></tr></thead><tbody>{rows}</tbody></table>")
+    page.write_text(
+        "<!DOCTYPE html><html><body><h2>Small boats</h2><table><thead><tr><th>Date</th>"
+        "<th>Migrants arrived</th><th>Boats arrived</th><th>Boats arrived - involved in "
+        f"uncontrolled landings</th><th>Notes</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
     (rel,) = read_file(page)
     assert rel.source.release_date == dt.date(2026, 8, 23)
     store.load([rel], str(page))

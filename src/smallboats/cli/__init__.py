@@ -7,7 +7,7 @@ import sys
 import typer
 
 from smallboats import __version__
-from smallboats.cli import data, query
+from smallboats.cli import claims, data, query
 from smallboats.cli.output import err_console
 from smallboats.errors import SmallboatsError
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.add_typer(query.app, name="query")
+app.add_typer(claims.app, name="claims")
 
 
 def _version(value: bool) -> None:
@@ -31,8 +32,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Official figures, checked claims and policy simulation for Channel small-boat crossings."""
 

@@ -8,21 +8,27 @@ from typing import Annotated
 
 import typer
 
-from smallboats.data.store import Store
 from smallboats.cli.output import Format
+from smallboats.data.store import Store
 from smallboats.errors import UsageError
 from smallboats.provenance import attribution
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of-release", help="Read the store as it stood when this release was the newest "
-                 "(a release id from 'smallboats data status')."),
+    typer.Option(
+        "--as-of-release",
+        help="Read the store as it stood when this release was the newest "
+        "(a release id from 'smallboats data status').",
+    ),
 ]
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", envvar="SMALLBOATS_STORE", help="The DuckDB store file "
-                 "(default: $SMALLBOATS_HOME/smallboats.duckdb or the user data directory)."),
+    typer.Option(
+        "--store",
+        envvar="SMALLBOATS_STORE",
+        help="The DuckDB store file (default: $SMALLBOATS_HOME/smallboats.duckdb or the user data directory).",
+    ),
 ]
 
 

@@ -23,8 +23,9 @@ app = typer.Typer(help="Load, inspect and export the official figures.", no_args
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="An ODS/XLSX workbook, a saved gov.uk HTML page or a CSV.")],
-    release_date: Annotated[str | None, typer.Option(help="The publication date (YYYY-MM-DD), when the file "
-                                                     "does not say it.")] = None,
+    release_date: Annotated[
+        str | None, typer.Option(help="The publication date (YYYY-MM-DD), when the file does not say it.")
+    ] = None,
     publisher: Annotated[str | None, typer.Option(help="Publisher, for a tidy CSV without source columns.")] = None,
     title: Annotated[str | None, typer.Option(help="Publication title, for a tidy CSV.")] = None,
     url: Annotated[str | None, typer.Option(help="Publication address, for a tidy CSV.")] = None,
@@ -46,14 +47,16 @@ def import_(
         if not (publisher and title and url and rdate):
             raise UsageError("--publisher, --title, --url and --release-date go together")
         source = Source(publisher, title, rdate, url, licence)
-    with open_store(store) as st, Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                           TimeElapsedColumn(), console=err_console,
-                                           transient=True) as bar:
+    with (
+        open_store(store) as st,
+        Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
+        ) as bar,
+    ):
         task = bar.add_task(f"Reading {file.name}", total=None)
         releases = read_file(file, release_date=rdate, source=source)
         bar.update(task, description="Validating and storing")
-        result = st.load(releases, origin=str(file),
-                         on_step=lambda rid: bar.update(task, description=f"Stored {rid}"))
+        result = st.load(releases, origin=str(file), on_step=lambda rid: bar.update(task, description=f"Stored {rid}"))
     rows = [{"release_id": r, "status": "added"} for r in result.added]
     rows += [{"release_id": r, "status": "already stored, identical"} for r in result.unchanged]
     emit(pd.DataFrame(rows), format, title=f"Imported {file.name}")
@@ -70,9 +73,19 @@ def status(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
     if format == Format.json:
         emit_object(info, format)
         return
-    df = pd.DataFrame([{"release_id": r["release_id"], "publisher": r["source"]["publisher"],
-                        "published": r["source"]["release_date"], "newest period": r["newest_period"],
-                        "figures": r["n_obs"], "series": len(r["series"])} for r in info["releases"]])
+    df = pd.DataFrame(
+        [
+            {
+                "release_id": r["release_id"],
+                "publisher": r["source"]["publisher"],
+                "published": r["source"]["release_date"],
+                "newest period": r["newest_period"],
+                "figures": r["n_obs"],
+                "series": len(r["series"]),
+            }
+            for r in info["releases"]
+        ]
+    )
     if format == Format.csv:
         emit(df, format)
         return
@@ -82,8 +95,9 @@ def status(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
 
 @app.command()
 def revisions(
-    dataset: Annotated[str | None, typer.Option(help="Publication (dataset) to compare; default the "
-                                                "Home Office daily time series.")] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="Publication (dataset) to compare; default the Home Office daily time series.")
+    ] = None,
     old: Annotated[str | None, typer.Option(help="Older release id (default: second newest).")] = None,
     new: Annotated[str | None, typer.Option(help="Newer release id (default: newest).")] = None,
     store: StoreOpt = None,
@@ -105,8 +119,9 @@ def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
     format: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
     as_of_release: AsOfOpt = None,
-    all_releases: Annotated[bool, typer.Option(help="Every figure of every release, not only the "
-                                               "current ones.")] = False,
+    all_releases: Annotated[
+        bool, typer.Option(help="Every figure of every release, not only the current ones.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Export the figures, each with its release and source, as CSV or Parquet.
@@ -138,8 +153,9 @@ def list_series(format: FormatOpt = Format.table) -> None:
 @app.command("build-bundled")
 def build_bundled_cmd(
     from_: Annotated[Path, typer.Option("--from", help="Folder holding the official files.")] = Path("../shared/data"),
-    out: Annotated[Path | None, typer.Option(help="Folder to write the bundle to (default: the package's "
-                                             "own bundled folder).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write the bundle to (default: the package's own bundled folder).")
+    ] = None,
 ) -> None:
     """Rebuild the bundled dataset from the official files, with the project's importers.
 
@@ -148,5 +164,8 @@ def build_bundled_cmd(
     from smallboats.data.bundle import build_bundled, bundled_path
 
     summary = build_bundled(from_, out or bundled_path().parent, today=dt.date.today())
-    emit_object({k: summary[k] for k in ("n_releases", "n_observations", "newest_date")}, Format.table,
-                title="Bundled dataset rebuilt")
+    emit_object(
+        {k: summary[k] for k in ("n_releases", "n_observations", "newest_date")},
+        Format.table,
+        title="Bundled dataset rebuilt",
+    )

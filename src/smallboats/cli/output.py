@@ -18,7 +18,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     """Output formats for data."""
 
     table = "table"
@@ -49,6 +49,7 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 def to_json(obj) -> str:
     """JSON text with dates and NumPy numbers made plain."""
+
     def default(o):
         p = _plain(o)
         if p is o:
@@ -112,5 +113,9 @@ def emit_object(obj: dict, fmt: Format, *, title: str = "", source: str = "") ->
     if fmt == Format.csv:
         emit(pd.DataFrame([flat]), fmt)
     else:
-        emit(pd.DataFrame({"field": list(flat), "value": [_cell(v) for v in flat.values()]}), fmt,
-             title=title, source=source)
+        emit(
+            pd.DataFrame({"field": list(flat), "value": [_cell(v) for v in flat.values()]}),
+            fmt,
+            title=title,
+            source=source,
+        )

@@ -12,8 +12,7 @@ from smallboats.cli.output import Format, console, emit, emit_object
 from smallboats.data import queries as q
 from smallboats.errors import UsageError
 
-app = typer.Typer(help="Ask the official figures: so far this year, windows, per boat, shares.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Ask the official figures: so far this year, windows, per boat, shares.", no_args_is_help=True)
 DAILY = ["sb_people", "sb_boats"]
 
 
@@ -64,8 +63,9 @@ def window(
     if by:
         periods = w.pop("periods")
         if format == Format.json:
-            emit_object(w | {"periods": __import__("smallboats.cli.output", fromlist=["records"]).records(periods)},
-                        format)
+            emit_object(
+                w | {"periods": __import__("smallboats.cli.output", fromlist=["records"]).records(periods)}, format
+            )
         else:
             emit(periods, format, title=f"Arrivals by {by}, {s} to {e}", source=source)
             if format == Format.table:
@@ -110,8 +110,7 @@ def day(
     d = parse_date(date, "--date")
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
-    emit_object(q.on_day(daily, d) | {"release": rel}, format, title=f"Arrivals on {d:%d %B %Y}",
-                source=source)
+    emit_object(q.on_day(daily, d) | {"release": rel}, format, title=f"Arrivals on {d:%d %B %Y}", source=source)
 
 
 @app.command()
@@ -133,11 +132,17 @@ def annual(
 def share(
     value: Annotated[float, typer.Argument(help="The figure, e.g. 50.")],
     per: Annotated[str, typer.Option(help="Its rate: day, week or year.")] = "week",
-    against: Annotated[str, typer.Option(help="'arrivals' (the weekly average over --start..--end) or a "
-                                         "series id such as returns_enforced or ons_immigration.")] = "arrivals",
+    against: Annotated[
+        str,
+        typer.Option(
+            help="'arrivals' (the weekly average over --start..--end) or a "
+            "series id such as returns_enforced or ons_immigration."
+        ),
+    ] = "arrivals",
     start: Annotated[str | None, typer.Option(help="With 'arrivals': first day of the window.")] = None,
-    end: Annotated[str | None, typer.Option(help="With 'arrivals': last day; with a series: the period's "
-                                            "last day (YYYY-MM-DD).")] = None,
+    end: Annotated[
+        str | None, typer.Option(help="With 'arrivals': last day; with a series: the period's last day (YYYY-MM-DD).")
+    ] = None,
     year: Annotated[int | None, typer.Option(help="With a series: the calendar year.")] = None,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
@@ -156,8 +161,11 @@ def share(
             base, base_per, label = w["people_per_week"], "week", f"weekly arrivals {start} to {end}"
         else:
             obs = st.observations(against, as_of=as_of_release)
-            row = q.period_value(obs, end=parse_date(end, "--end") if end else None, year=year) \
-                if (end or year) else obs.iloc[-1]
+            row = (
+                q.period_value(obs, end=parse_date(end, "--end") if end else None, year=year)
+                if (end or year)
+                else obs.iloc[-1]
+            )
             base, rel, label = row.value, row.release_id, f"{against} {row.period_start} to {row.period_end}"
             per_len = (row.period_end - row.period_start).days + 1
             base_per = "year" if per_len >= 360 else "period"

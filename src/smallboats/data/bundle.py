@@ -73,8 +73,7 @@ def build_bundled(data_dir: Path, out_dir: Path, *, today: dt.date | None = None
         "n_observations": len(frame),
         "newest_date": status["newest_date"],
         "releases": [
-            {k: r[k] for k in ("release_id", "origin", "series")} | {"source": r["source"]}
-            for r in status["releases"]
+            {k: r[k] for k in ("release_id", "origin", "series")} | {"source": r["source"]} for r in status["releases"]
         ],
     }
     (out_dir / "PROVENANCE.json").write_text(json.dumps(summary, indent=2) + "\n")

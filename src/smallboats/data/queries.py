@@ -54,8 +54,7 @@ def so_far(daily: pd.DataFrame, on: dt.date, first_year: int | None = None) -> p
     for year in range(first_year, on.year + 1):
         end = _same_day(year, on)
         part = s.loc[pd.Timestamp(year, 1, 1) : pd.Timestamp(end)]
-        rows.append({"year": year, "to_date": end, "people": int(part.people.sum()),
-                     "boats": int(part.boats.sum())})
+        rows.append({"year": year, "to_date": end, "people": int(part.people.sum()), "boats": int(part.boats.sum())})
     out = pd.DataFrame(rows)
     current = out.people.iloc[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -69,6 +68,9 @@ def window(daily: pd.DataFrame, start: dt.date, end: dt.date, by: str | None = N
     """Totals and averages over ``start``..``end`` inclusive, and optionally period totals.
 
     Args:
+        daily: the daily frame.
+        start: first day.
+        end: last day, inclusive.
         by: ``week`` (weeks ending Sunday), ``month`` or ``year`` to add a table of period totals.
 
     Returns:
@@ -83,7 +85,11 @@ def window(daily: pd.DataFrame, start: dt.date, end: dt.date, by: str | None = N
     days = len(part)
     people, boats = int(part.people.sum()), int(part.boats.sum())
     out = {
-        "start": start, "end": end, "days": days, "people": people, "boats": boats,
+        "start": start,
+        "end": end,
+        "days": days,
+        "people": people,
+        "boats": boats,
         "people_per_day": round(people / days, 2),
         "people_per_week": round(people / days * 7, 1),
         "boats_per_week": round(boats / days * 7, 2),
@@ -123,8 +129,13 @@ def on_day(daily: pd.DataFrame, day: dt.date) -> dict:
     _date_range_check(daily, day)
     row = daily[daily.date == pd.Timestamp(day)].iloc[0]
     rank = int((daily.people > row.people).sum()) + 1
-    return {"date": day, "people": int(row.people), "boats": int(row.boats),
-            "rank_among_days": rank, "days_in_series": len(daily)}
+    return {
+        "date": day,
+        "people": int(row.people),
+        "boats": int(row.boats),
+        "rank_among_days": rank,
+        "days_in_series": len(daily),
+    }
 
 
 def annual(daily: pd.DataFrame) -> pd.DataFrame:
@@ -149,6 +160,7 @@ def share(value: float, per: str, against: float, against_per: str) -> dict:
     Returns:
         ``value_per_year, against_per_year, ratio, percent``.
     """
+
     def per_year(x: float, unit: str) -> float:
         if unit == "year":
             return x

@@ -39,12 +39,32 @@ _ROWS = [
     ("sb_boats_uncontrolled", "Boats involved in uncontrolled landings", "boats", "day"),
     ("sb_week_people", "People detected crossing in small boats, week ending Sunday", "people", "week"),
     ("sb_week_boats", "Small boats detected, week ending Sunday", "boats", "week"),
-    ("sb_week_prevented_people", "People prevented from crossing by French authorities (French operational estimate), week ending Sunday", "people", "week"),  # noqa: E501
-    ("sb_week_prevented_events", "Crossing attempts (events) prevented by French authorities, week ending Sunday", "events", "week"),  # noqa: E501
-    ("sb_year_people", "Small-boat arrivals, official statistics (Illegal entry routes, table IER_02a)", "people", "year"),  # noqa: E501
+    (
+        "sb_week_prevented_people",
+        "People prevented from crossing by French authorities (French operational estimate), week ending Sunday",
+        "people",
+        "week",
+    ),  # noqa: E501
+    (
+        "sb_week_prevented_events",
+        "Crossing attempts (events) prevented by French authorities, week ending Sunday",
+        "events",
+        "week",
+    ),  # noqa: E501
+    (
+        "sb_year_people",
+        "Small-boat arrivals, official statistics (Illegal entry routes, table IER_02a)",
+        "people",
+        "year",
+    ),  # noqa: E501
     ("sb_year_boats", "Small boats, official statistics (Illegal entry routes, table IER_02a)", "boats", "year"),  # noqa: E501
     ("agreement_returned", "People returned from the UK to France under the UK-France agreement", "people", "month"),  # noqa: E501
-    ("agreement_admitted", "People transferred into the UK from France under the UK-France agreement", "people", "month"),  # noqa: E501
+    (
+        "agreement_admitted",
+        "People transferred into the UK from France under the UK-France agreement",
+        "people",
+        "month",
+    ),  # noqa: E501
     ("returns_total", "All returns from the UK", "returns", "quarter"),
     ("returns_voluntary", "Voluntary returns from the UK", "returns", "quarter"),
     ("returns_enforced", "Enforced returns from the UK (all reasons)", "returns", "quarter"),
@@ -60,10 +80,20 @@ _ROWS = [
     ("irregular_in_uk", "Detected irregular arrivals: recorded detections in the UK", "people", "year"),
     ("irregular_ports", "Detected irregular arrivals: recorded detections at UK ports", "people", "year"),
     ("irregular_total", "Detected irregular arrivals: all methods", "people", "year"),
-    ("exit_checks_visas_expired", "Visas that expired with no extension or further leave (exit checks)", "visas", "year"),  # noqa: E501
+    (
+        "exit_checks_visas_expired",
+        "Visas that expired with no extension or further leave (exit checks)",
+        "visas",
+        "year",
+    ),  # noqa: E501
     ("exit_checks_departed_in_time_pct", "Share of expired visas whose holder departed in time", "percent", "year"),  # noqa: E501
     ("exit_checks_departed_late_pct", "Share of expired visas whose holder departed late", "percent", "year"),  # noqa: E501
-    ("exit_checks_unmatched_pct", "Share of expired visas not matched to a departure (basis of overstayer estimates)", "percent", "year"),  # noqa: E501
+    (
+        "exit_checks_unmatched_pct",
+        "Share of expired visas not matched to a departure (basis of overstayer estimates)",
+        "percent",
+        "year",
+    ),  # noqa: E501
 ]
 
 SERIES: dict[str, SeriesInfo] = {r[0]: SeriesInfo(*r) for r in _ROWS}
@@ -74,6 +104,4 @@ def get(series_id: str) -> SeriesInfo:
     try:
         return SERIES[series_id]
     except KeyError:
-        raise KeyError(
-            f"unknown series {series_id!r}; valid series: {', '.join(sorted(SERIES))}"
-        ) from None
+        raise KeyError(f"unknown series {series_id!r}; valid series: {', '.join(sorted(SERIES))}") from None

@@ -167,8 +167,21 @@ class Store:
         s = rel.source
         self.con.execute(
             "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
-            [rel.release_id, rel.dataset, s.publisher, s.title, s.release_date, s.url, s.licence,
-             s.note, rel.format, Path(origin).name, digest, len(rel.observations), seq],
+            [
+                rel.release_id,
+                rel.dataset,
+                s.publisher,
+                s.title,
+                s.release_date,
+                s.url,
+                s.licence,
+                s.note,
+                rel.format,
+                Path(origin).name,
+                digest,
+                len(rel.observations),
+                seq,
+            ],
         )
         obs = rel.observations[["series", "period_start", "period_end", "value", "note"]].copy()
         obs.insert(0, "release_id", rel.release_id)
@@ -200,8 +213,7 @@ class Store:
     def source(self, release_id: str) -> Source:
         """The source of one release."""
         row = self.con.execute(
-            "SELECT publisher, title, release_date, url, licence, source_note FROM releases "
-            "WHERE release_id = ?",
+            "SELECT publisher, title, release_date, url, licence, source_note FROM releases WHERE release_id = ?",
             [release_id],
         ).fetchone()
         if row is None:
@@ -211,9 +223,7 @@ class Store:
     def _as_of_key(self, as_of: str | None) -> tuple:
         if as_of is None:
             return (dt.date.max, 1 << 30)
-        row = self.con.execute(
-            "SELECT release_date, seq FROM releases WHERE release_id = ?", [as_of]
-        ).fetchone()
+        row = self.con.execute("SELECT release_date, seq FROM releases WHERE release_id = ?", [as_of]).fetchone()
         if row is None:
             known = ", ".join(self.releases().release_id.tolist())
             raise StoreError(f"no release {as_of!r} in the store; releases held: {known}")
@@ -300,8 +310,9 @@ class Store:
         old = old or mine[mine.index(new) - 1]
         for r in (old, new):
             self._as_of_key(r)
-        return self.con.execute(
-            """
+        return (
+            self.con.execute(
+                """
             WITH a AS (SELECT * FROM observations WHERE release_id = ?),
                  b AS (SELECT * FROM observations WHERE release_id = ?),
                  overlap AS (SELECT greatest((SELECT min(period_start) FROM a),
@@ -321,15 +332,16 @@ class Store:
               AND (a.value IS DISTINCT FROM b.value)
             ORDER BY series, period_start
             """,
-            [old, new],
-        ).df().assign(old_release=old, new_release=new)
+                [old, new],
+            )
+            .df()
+            .assign(old_release=old, new_release=new)
+        )
 
     def status(self) -> dict:
         """What the store holds: its path, the newest daily date and every release with its source."""
         rel = self.releases()
-        newest = self.con.execute(
-            "SELECT max(period_end) FROM observations WHERE series = 'sb_people'"
-        ).fetchone()[0]
+        newest = self.con.execute("SELECT max(period_end) FROM observations WHERE series = 'sb_people'").fetchone()[0]
         return {
             "store": str(self.path),
             "newest_date": newest.isoformat() if newest else None,
@@ -343,8 +355,7 @@ class Store:
                     "n_obs": int(r.n_obs),
                     "newest_period": r.newest_period.isoformat() if r.newest_period else None,
                     "origin": r.origin,
-                    "source": Source(r.publisher, r.title, r.release_date, r.url, r.licence,
-                                     r.source_note).to_dict(),
+                    "source": Source(r.publisher, r.title, r.release_date, r.url, r.licence, r.source_note).to_dict(),
                 }
                 for r in rel.itertuples()
             ],
@@ -357,10 +368,13 @@ class Store:
         else:
             obs = self.observations(sorted(series_mod.SERIES), as_of=as_of)
         rel = self.releases().set_index("release_id")
-        src = rel.loc[obs.release_id, ["dataset", "publisher", "title", "release_date", "url", "licence",
-                                       "source_note"]].reset_index(drop=True)
-        out = pd.concat([obs.reset_index(drop=True)[["series", "period_start", "period_end", "value", "note",
-                                                     "release_id"]], src], axis=1)
+        src = rel.loc[
+            obs.release_id, ["dataset", "publisher", "title", "release_date", "url", "licence", "source_note"]
+        ].reset_index(drop=True)
+        out = pd.concat(
+            [obs.reset_index(drop=True)[["series", "period_start", "period_end", "value", "note", "release_id"]], src],
+            axis=1,
+        )
         out["release_date"] = pd.to_datetime(out["release_date"]).dt.date
         return out
 

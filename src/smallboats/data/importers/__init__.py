@@ -18,9 +18,7 @@ FORMATS = [ho_workbook, govuk_last7, csv_layouts]
 FORMAT_NAMES = "Home Office time-series workbook (ODS/XLSX), gov.uk 'last 7 days' HTML page, CSV"
 
 
-def read_file(
-    path: str | Path, *, release_date: dt.date | None = None, source: Source | None = None
-) -> list[Release]:
+def read_file(path: str | Path, *, release_date: dt.date | None = None, source: Source | None = None) -> list[Release]:
     """Detect a file's format and read it into releases (nothing is stored)."""
     path = Path(path)
     if not path.is_file():

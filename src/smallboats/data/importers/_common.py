@@ -10,8 +10,7 @@ import pandas as pd
 from smallboats.errors import DataError
 
 HO_SMALL_BOATS_URL = (
-    "https://www.gov.uk/government/publications/"
-    "migrants-detected-crossing-the-english-channel-in-small-boats"
+    "https://www.gov.uk/government/publications/migrants-detected-crossing-the-english-channel-in-small-boats"
 )
 PROVISIONAL_NOTE = (
     "Provisional operational data, subject to change including downward revision; "

@@ -49,9 +49,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return name.endswith((".csv", ".txt", ".csv.gz")) or (b"," in head[:200] and b"\x00" not in head)
 
 
-def read(
-    path: Path, *, release_date: dt.date | None = None, source: Source | None = None
-) -> list[Release]:
+def read(path: Path, *, release_date: dt.date | None = None, source: Source | None = None) -> list[Release]:
     """Read a CSV in any layout this module knows."""
     file = str(path)
     try:
@@ -126,9 +124,7 @@ def _read_tidy(df, file, release_date, source) -> list[Release]:
         except ValueError:
             raise DataError(file, f"{loc}, column value", f"{r['value']!r} is not a number") from None
         note = (r.get("note") or "").strip()
-        groups.setdefault((dataset, src), []).append(
-            _obs(r["series"].strip(), start, end, value, note, loc)
-        )
+        groups.setdefault((dataset, src), []).append(_obs(r["series"].strip(), start, end, value, note, loc))
     return [Release(ds, src, make_observations(rows), format="tidy-csv") for (ds, src), rows in groups.items()]
 
 
@@ -156,8 +152,11 @@ def _read_daily(df, file, release_date, source) -> list[Release]:
     for i, r in enumerate(df.to_dict("records")):
         day = parse_date(file, f"{_line(i)}, column date", r["date"])
         note = (r.get("notes") or "").strip()
-        for sid, col in (("sb_people", people_col), ("sb_boats", boats_col),
-                         ("sb_boats_uncontrolled", "boats_uncontrolled_landings")):
+        for sid, col in (
+            ("sb_people", people_col),
+            ("sb_boats", boats_col),
+            ("sb_boats_uncontrolled", "boats_uncontrolled_landings"),
+        ):
             if col not in r:
                 continue
             raw = r[col]
@@ -167,8 +166,14 @@ def _read_daily(df, file, release_date, source) -> list[Release]:
             if v is not None:
                 rows.append(_obs(sid, day, day, v, note, f"{_line(i)}, column {col}"))
     newest = max(r["period_end"] for r in rows)
-    return [Release("ho-small-boats-timeseries", source or _ho_source(newest, release_date),
-                    make_observations(rows), format="ho-daily-csv")]
+    return [
+        Release(
+            "ho-small-boats-timeseries",
+            source or _ho_source(newest, release_date),
+            make_observations(rows),
+            format="ho-daily-csv",
+        )
+    ]
 
 
 # French prevention figures were first published for the week ending 5 May 2024; some
@@ -177,9 +182,12 @@ PREVENTION_FIRST_WEEK = dt.date(2024, 5, 5)
 
 
 def _read_weekly(df, file, release_date, source) -> list[Release]:
-    cols = {"migrants_arrived": "sb_week_people", "boats_arrived": "sb_week_boats",
-            "migrants_prevented": "sb_week_prevented_people",
-            "events_prevented": "sb_week_prevented_events"}
+    cols = {
+        "migrants_arrived": "sb_week_people",
+        "boats_arrived": "sb_week_boats",
+        "migrants_prevented": "sb_week_prevented_people",
+        "events_prevented": "sb_week_prevented_events",
+    }
     rows = []
     for i, r in enumerate(df.to_dict("records")):
         end = parse_date(file, f"{_line(i)}, column week_ending", r["week_ending"])
@@ -191,12 +199,17 @@ def _read_weekly(df, file, release_date, source) -> list[Release]:
                 continue
             v = _count(file, i, col, r[col])
             if v is not None:
-                rows.append(_obs(sid, start, end, v, (r.get("notes") or "").strip(),
-                                 f"{_line(i)}, column {col}"))
+                rows.append(_obs(sid, start, end, v, (r.get("notes") or "").strip(), f"{_line(i)}, column {col}"))
     # The weekly table is published with the workbook on the Friday after the week ends.
     newest = max(r["period_end"] for r in rows) + dt.timedelta(days=4)  # _ho_source adds a day
-    return [Release("ho-small-boats-weekly", source or _ho_source(newest, release_date, " - weekly"),
-                    make_observations(rows), format="ho-weekly-csv")]
+    return [
+        Release(
+            "ho-small-boats-weekly",
+            source or _ho_source(newest, release_date, " - weekly"),
+            make_observations(rows),
+            format="ho-weekly-csv",
+        )
+    ]
 
 
 # --- the UK-France agreement's monthly transfers and returns ----------------------------------
@@ -209,8 +222,10 @@ def _read_agreement(df, file, release_date, source) -> list[Release]:
     for i, r in enumerate(df.to_dict("records")):
         start, end = month_bounds(r["month"], file, f"{_line(i)}, column month")
         start = max(start, AGREEMENT_START)  # the agreement came into force on 6 August 2025
-        for col, sid in (("returned_from_uk_to_france", "agreement_returned"),
-                         ("transferred_into_uk_from_france", "agreement_admitted")):
+        for col, sid in (
+            ("returned_from_uk_to_france", "agreement_returned"),
+            ("transferred_into_uk_from_france", "agreement_admitted"),
+        ):
             v = _count(file, i, col, r[col])
             if v is not None:
                 rows.append(_obs(sid, start, end, v, "", f"{_line(i)}, column {col}"))
@@ -219,8 +234,7 @@ def _read_agreement(df, file, release_date, source) -> list[Release]:
         title="Transfers into and returns from the United Kingdom under the UK-France Agreement "
         "on the Prevention of Dangerous Journeys, between 6 August 2025 and 30 June 2026",
         release_date=release_date or dt.date(2026, 7, 16),
-        url="https://www.gov.uk/government/publications/the-border-security-commanders-annual-"
-        "report-data",
+        url="https://www.gov.uk/government/publications/the-border-security-commanders-annual-report-data",
         note="Border Security Commander's annual report data; monthly counts of people.",
     )
     return [Release("ho-uk-france-agreement", src, make_observations(rows), format="agreement-csv")]
@@ -250,8 +264,11 @@ def _read_ons(df, file, release_date, source) -> list[Release]:
         start, end = year_ending(_ye_end(file, f"{_line(i)}, column reference_period", r["reference_period"]))
         note = ", ".join(x for x in (r.get("estimate_status", "").strip(),) if x)
         meta, rows = groups.setdefault(rel_date, ({"release": r["release"], "url": r["source_url"]}, []))
-        for col, sid in (("net_migration", "ons_net_migration"), ("immigration", "ons_immigration"),
-                         ("emigration", "ons_emigration")):
+        for col, sid in (
+            ("net_migration", "ons_net_migration"),
+            ("immigration", "ons_immigration"),
+            ("emigration", "ons_emigration"),
+        ):
             v = _count(file, i, col, r[col])
             if v is not None:
                 rows.append(_obs(sid, start, end, v, note, f"{_line(i)}, column {col}"))
@@ -349,9 +366,12 @@ def _read_ier_annual(df, file, release_date, source) -> list[Release]:
 
 def _read_returns_quarterly(df, file, release_date, source) -> list[Release]:
     rows = []
-    cols = {"returns_total": "returns_total", "returns_voluntary": "returns_voluntary",
-            "returns_enforced": "returns_enforced",
-            "returns_refused_entry_departed": "returns_refused_entry"}
+    cols = {
+        "returns_total": "returns_total",
+        "returns_voluntary": "returns_voluntary",
+        "returns_enforced": "returns_enforced",
+        "returns_refused_entry_departed": "returns_refused_entry",
+    }
     for i, r in enumerate(df.to_dict("records")):
         end = parse_date(file, f"{_line(i)}, column period_end", r["period_end"])
         if end.month not in (3, 6, 9, 12):
@@ -372,9 +392,13 @@ def _read_returns_quarterly(df, file, release_date, source) -> list[Release]:
 
 
 def _read_by_method(df, file, release_date, source) -> list[Release]:
-    cols = {"small_boat": "irregular_small_boat", "inadequately_documented_air": "irregular_air",
-            "detections_in_uk": "irregular_in_uk", "detections_at_uk_ports": "irregular_ports",
-            "total": "irregular_total"}
+    cols = {
+        "small_boat": "irregular_small_boat",
+        "inadequately_documented_air": "irregular_air",
+        "detections_in_uk": "irregular_in_uk",
+        "detections_at_uk_ports": "irregular_ports",
+        "total": "irregular_total",
+    }
     rows = []
     for i, r in enumerate(df.to_dict("records")):
         year = int(check_count(file, f"{_line(i)}, column Year", r["Year"]))
@@ -401,14 +425,16 @@ LAYOUTS = [
     Layout("ho-daily", ["date", "migrants_arrived", "boats_arrived"], _read_daily),
     Layout("ho-daily-short", ["date", "migrants", "boats"], _read_daily),
     Layout("ho-weekly", ["week_ending", "migrants_arrived", "boats_arrived"], _read_weekly),
-    Layout("agreement", ["month", "transferred_into_uk_from_france", "returned_from_uk_to_france"],
-           _read_agreement),
-    Layout("ons-ltim", ["release_date", "reference_period", "net_migration", "immigration",
-                        "emigration"], _read_ons),
-    Layout("headline", ["topic", "reference_period", "figure", "value", "unit", "publisher",
-                        "release_date", "source_url"], _read_headline),
+    Layout("agreement", ["month", "transferred_into_uk_from_france", "returned_from_uk_to_france"], _read_agreement),
+    Layout("ons-ltim", ["release_date", "reference_period", "net_migration", "immigration", "emigration"], _read_ons),
+    Layout(
+        "headline",
+        ["topic", "reference_period", "figure", "value", "unit", "publisher", "release_date", "source_url"],
+        _read_headline,
+    ),
     Layout("ier-annual", ["year", "period_start", "period_end", "people", "boats"], _read_ier_annual),
-    Layout("returns-quarterly", ["quarter", "period_end", "returns_total", "returns_enforced"],
-           _read_returns_quarterly),
+    Layout(
+        "returns-quarterly", ["quarter", "period_end", "returns_total", "returns_enforced"], _read_returns_quarterly
+    ),
     Layout("by-method", ["Year", "small_boat", "inadequately_documented_air", "total"], _read_by_method),
 ]

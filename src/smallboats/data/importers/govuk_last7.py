@@ -26,10 +26,7 @@ from smallboats.provenance import Source
 NAME = "govuk-last-7-days"
 DATASET = "ho-small-boats-last-7-days"
 TITLE = "Migrants detected crossing the English Channel in small boats - last 7 days"
-URL = (
-    HO_SMALL_BOATS_URL
-    + "/migrants-detected-crossing-the-english-channel-in-small-boats-last-7-days"
-)
+URL = HO_SMALL_BOATS_URL + "/migrants-detected-crossing-the-english-channel-in-small-boats-last-7-days"
 
 
 class _Tables(HTMLParser):
@@ -107,8 +104,16 @@ def read(path: Path, *, release_date: dt.date | None = None) -> list[Release]:
             if j is None or (sid == "sb_boats_uncontrolled" and is_not_applicable(cells[j])):
                 continue
             loc = f"{where}, column {table[0][j]!r}"
-            rows.append(dict(series=sid, period_start=day, period_end=day,
-                             value=check_count(file, loc, cells[j]), note=note, loc=loc))
+            rows.append(
+                dict(
+                    series=sid,
+                    period_start=day,
+                    period_end=day,
+                    value=check_count(file, loc, cells[j]),
+                    note=note,
+                    loc=loc,
+                )
+            )
     if not rows:
         raise DataError(file, "table", "the table has a header but no daily rows")
     newest = max(r["period_end"] for r in rows)

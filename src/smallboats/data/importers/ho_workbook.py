@@ -57,9 +57,7 @@ def read(path: Path, *, release_date: dt.date | None = None) -> list[Release]:
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
     except Exception as e:  # the reader raises many types for a damaged zip or XML
-        raise DataError(
-            file, "whole file", f"cannot be read as a workbook (truncated or corrupt?): {e}"
-        ) from None
+        raise DataError(file, "whole file", f"cannot be read as a workbook (truncated or corrupt?): {e}") from None
     if "SB_01" not in sheets:
         raise DataError(
             file,
@@ -90,14 +88,10 @@ def _header_row(file: str, sheet: str, df: pd.DataFrame) -> int:
     raise DataError(file, f"{sheet}!A1:A20", "no header row starting 'Date' or 'Week ending'")
 
 
-def _read_sheet(
-    file: str, sheet: str, df: pd.DataFrame, columns: dict, *, weekly: bool
-) -> list[dict]:
+def _read_sheet(file: str, sheet: str, df: pd.DataFrame, columns: dict, *, weekly: bool) -> list[dict]:
     h = _header_row(file, sheet, df)
     headers = {
-        str(df.iat[h, j]).strip().lower().replace("–", "-"): j
-        for j in range(df.shape[1])
-        if not is_blank(df.iat[h, j])
+        str(df.iat[h, j]).strip().lower().replace("–", "-"): j for j in range(df.shape[1]) if not is_blank(df.iat[h, j])
     }
     col_of = {}
     for header, sid in columns.items():
@@ -123,6 +117,5 @@ def _read_sheet(
             if sid in OPTIONAL_SERIES and is_not_applicable(raw):
                 continue  # not yet recorded or not published: missing, never zero
             value = check_count(file, where, raw)
-            rows.append(dict(series=sid, period_start=start, period_end=end, value=value,
-                             note=note, loc=where))
+            rows.append(dict(series=sid, period_start=start, period_end=end, value=value, note=note, loc=where))
     return rows

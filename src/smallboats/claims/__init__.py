@@ -1,0 +1,1 @@
+"""Published figures as declared data, recomputed from the store with a verdict."""

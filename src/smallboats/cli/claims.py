@@ -1,0 +1,160 @@
+"""`smallboats claims`: check published figures against the store; write new claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import tomli_w
+import typer
+
+from smallboats.claims import render
+from smallboats.claims.engine import check_claims, fmt
+from smallboats.claims.schema import ClaimsFile, load_claims
+from smallboats.cli.common import AsOfOpt, StoreOpt, open_store
+from smallboats.cli.output import emit, err_console, to_json
+from smallboats.errors import DataError, UsageError
+
+app = typer.Typer(help="Check published figures against the official data.", no_args_is_help=True)
+
+
+class ClaimsFormat(enum.StrEnum):
+    """Output formats for the claims table."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    csv = "csv"
+
+
+def default_claims_file() -> Path:
+    """The bundled claims of the July 2025 'one in, one out' coverage."""
+    return Path(str(resources.files("smallboats.claims") / "one_in_one_out_2025.toml"))
+
+
+@app.command()
+def check(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A claims file (TOML); default the bundled claims of the July 2025 announcement."),
+    ] = None,
+    as_of_release: AsOfOpt = None,
+    store: StoreOpt = None,
+    format: Annotated[
+        ClaimsFormat, typer.Option("--format", "-f", help="table, json, markdown, html or csv.")
+    ] = ClaimsFormat.table,
+) -> None:
+    """Recompute every claim from the store and give a verdict: holds, does not hold, cannot check.
+
+    Example: smallboats claims check --format json
+    """
+    claims = load_claims(file or default_claims_file())
+    with open_store(store) as st:
+        results = check_claims(st, claims, as_of=as_of_release)
+    if format == ClaimsFormat.json:
+        sys.stdout.write(to_json(results) + "\n")
+    elif format == ClaimsFormat.markdown:
+        sys.stdout.write(render.to_markdown(results))
+    elif format == ClaimsFormat.html:
+        sys.stdout.write(render.to_html(results, full_page=True))
+    else:
+        df = pd.DataFrame(
+            [
+                {
+                    "id": r["id"],
+                    "stated": fmt(r["stated"]),
+                    "computed": fmt(r["computed"]),
+                    "verdict": r["verdict"],
+                    "reason": r["reason"],
+                    "sources": _short_sources(r),
+                }
+                for r in results
+            ]
+        )
+        if format == ClaimsFormat.csv:
+            df["claim"] = [r["claim"] for r in results]
+            df.to_csv(sys.stdout, index=False)
+        else:
+            from smallboats.cli.output import Format
+
+            emit(df, Format.table, title=claims.title)
+            counts = pd.Series([r["verdict"] for r in results]).value_counts().to_dict()
+            err_console.print(", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+def _short_sources(r: dict) -> str:
+    return "; ".join(sorted({f"{s['publisher']} {s['release_date']}" for s in r["sources"]})) or "–"
+
+
+KINDS = {
+    "so-far": ("date",),
+    "day": ("date",),
+    "window": ("start", "end", "statistic"),
+    "per-boat": ("month",),
+    "value": ("series", "year"),
+}
+
+
+@app.command()
+def new(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Claims file to add the claim to (created if new).")],
+    id: Annotated[str | None, typer.Option(help="A short id, e.g. 'my-01'.")] = None,
+    text: Annotated[str | None, typer.Option(help="The claim, in your words.")] = None,
+    stated: Annotated[float | None, typer.Option(help="The figure the claim states.")] = None,
+    comparison: Annotated[
+        str | None, typer.Option(help="at-least, more-than, less-than, at-most, about or equals.")
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="The date the claim speaks of (YYYY-MM-DD).")] = None,
+    kind: Annotated[str | None, typer.Option(help="How to compute it: so-far, day, window, per-boat or value.")] = None,
+) -> None:
+    """Create a claim from a template, asking for whatever the options do not give.
+
+    The claim is validated with the same rules as 'claims check' before it is written.
+
+    Example: smallboats claims new --out my_story.toml --kind so-far
+    """
+    ask = typer.prompt
+    id = id or ask("Claim id (letters, digits, - or _)")
+    text = text or ask("The claim in your own words")
+    stated = stated if stated is not None else float(ask("The figure it states", type=float))
+    comparison = comparison or ask(
+        "Comparison (at-least, more-than, less-than, at-most, about, equals)", default="about"
+    )
+    date = date or ask("The date it speaks of (YYYY-MM-DD)", default=dt.date.today().isoformat())
+    kind = kind or ask("Computed how (so-far, day, window, per-boat, value)", default="so-far")
+    if kind not in KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    compute: dict = {"kind": kind}
+    if kind in ("so-far", "day"):
+        compute["date"] = ask("Count to which date (YYYY-MM-DD)", default=date)
+    elif kind == "window":
+        compute["start"] = ask("Window start (YYYY-MM-DD)")
+        compute["end"] = ask("Window end (YYYY-MM-DD)", default=date)
+        compute["statistic"] = ask(
+            "Statistic (people, boats, people_per_week, boats_per_week, people_per_boat)", default="people_per_week"
+        )
+    elif kind == "per-boat":
+        compute["month"] = ask("Month (YYYY-MM)")
+    else:
+        compute["series"] = ask("Series id (see 'smallboats data series')")
+        compute["year"] = int(ask("Calendar year", type=int))
+    claim = {"id": id, "text": text, "date": date, "stated": stated, "comparison": comparison, "compute": compute}
+    if comparison == "about":
+        claim["tolerance_pct"] = float(ask("Allowed gap for 'about', in percent", default="5"))
+    existing = tomllib.loads(out.read_text()) if out.exists() else {"title": "My claims"}
+    existing.setdefault("claim", []).append(claim)
+    try:
+        parsed = ClaimsFile.model_validate(existing)
+    except Exception as e:  # pydantic's ValidationError, reported like a file error
+        raise DataError(
+            str(out), f"claim {id!r}", str(e).splitlines()[-2].strip() if "\n" in str(e) else str(e)
+        ) from None
+    out.write_text(tomli_w.dumps(parsed.model_dump(mode="json", exclude_defaults=True)))
+    err_console.print(f"Added claim {id!r} to {out}; check it with: smallboats claims check {out}")
