@@ -47,22 +47,36 @@ def gen_so_far() -> str:
     rows = _run_json("-m", "smallboats", "query", "so-far", "--date", "2025-07-09", "--format", "json")
     lines = ["| year | people | boats | 2025 against that year |", "| --- | ---: | ---: | ---: |"]
     for r in rows:
-        pct = "–" if r["pct_change"] is None else f"{r['pct_change']:+.1f}%"
+        pct = "–" if r["pct_change"] is None else f"{r['pct_change']:+,.1f}%"
+        if r is rows[-1]:
+            pct = "(this year)"
         lines.append(f"| {r['year']} | {r['people']:,} | {r['boats']:,} | {pct} |")
     return "\n".join(lines)
 
 
-GENERATORS = {"bench-data": gen_bench_data, "so-far": gen_so_far}
+def gen_claims() -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "smallboats", "claims", "check", "--format", "markdown"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.rstrip("\n")
+
+
+GENERATORS = {"bench-data": gen_bench_data, "so-far": gen_so_far, "claims": gen_claims}
+DETERMINISTIC = ["so-far", "claims"]
 
 
 def main(names: list[str]) -> None:
     text = README.read_text()
     for name in names or list(GENERATORS):
         block = GENERATORS[name]()
-        pattern = re.compile(rf"(<!-- gen:{name} -->\n).*?(\n<!-- /gen:{name} -->)", re.S)
+        pattern = re.compile(rf"(<!-- gen:{name} -->\n)(?:.*?\n)?(<!-- /gen:{name} -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md has no block <!-- gen:{name} -->")
-        text = pattern.sub(lambda m, b=block: m.group(1) + b + m.group(2), text)
+        text = pattern.sub(lambda m, b=block: m.group(1) + b + "\n" + m.group(2), text)
     README.write_text(text)
 
 

@@ -9,6 +9,7 @@ import typer
 from smallboats import __version__
 from smallboats.cli import claims, data, query
 from smallboats.cli.output import err_console
+from smallboats.cli.report import report
 from smallboats.errors import SmallboatsError
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.add_typer(data.app, name="data")
 app.add_typer(query.app, name="query")
 app.add_typer(claims.app, name="claims")
+app.command()(report)
 
 
 def _version(value: bool) -> None:

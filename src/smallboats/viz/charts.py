@@ -1,0 +1,243 @@
+"""Chart builders for the official figures. Each returns a :class:`ChartSpec`; none writes files.
+
+Titles state the finding and are computed from the data passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+
+from smallboats.data import queries as q
+from smallboats.viz.style import (
+    DATE_AXIS,
+    HEIGHT,
+    HIGHLIGHT,
+    MUTED,
+    NUMBER,
+    OKABE_ITO,
+    WIDTH,
+    ChartSpec,
+    finish,
+    pct,
+    thousands,
+)
+
+
+def so_far_lines(daily: pd.DataFrame, source: str) -> ChartSpec:
+    """Cumulative arrivals by day of the year, one line a year, the newest year highlighted."""
+    d = daily.copy()
+    d["year"] = d.date.dt.year
+    d["cum_people"] = d.groupby("year").people.cumsum()
+    # plot every year on a common calendar so that 1 March lines up in leap and other years
+    d["day"] = pd.to_datetime("2000-" + d.date.dt.strftime("%m-%d"))
+    newest = d.date.max().date()
+    sf = q.so_far(daily, newest)
+    cur = sf.iloc[-1]
+    prev = sf.iloc[-2]
+    change = (cur.people / prev.people - 1) * 100 if prev.people else float("nan")
+    direction = "above" if change >= 0 else "below"
+    title = f"{cur.year} arrivals to {newest:%-d %B} are {pct(abs(change))} {direction} the same point of {prev.year}"
+    d["series"] = d.year.astype(str)
+    d["is_current"] = d.year == newest.year
+    data = d[["date", "year", "day", "cum_people", "is_current"]]
+    base = alt.Chart(data).encode(
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b", tickCount=12)),
+        y=alt.Y("cum_people:Q", title="People arrived since 1 January", axis=alt.Axis(format=NUMBER)),
+        detail="year:N",
+        tooltip=[alt.Tooltip("date:T", format="%-d %b %Y"), alt.Tooltip("cum_people:Q", format=NUMBER)],
+    )
+    lines = base.mark_line(strokeWidth=1.5).encode(
+        color=alt.condition(alt.datum.is_current, alt.value(HIGHLIGHT), alt.value(MUTED)),
+        strokeWidth=alt.condition(alt.datum.is_current, alt.value(3), alt.value(1.5)),
+    )
+    ends = d.groupby("year").tail(1)
+    labels = (
+        alt.Chart(ends)
+        .mark_text(align="left", dx=4, fontSize=10)
+        .encode(
+            x="day:T",
+            y="cum_people:Q",
+            text="series:N",
+            color=alt.condition(alt.datum.is_current, alt.value(HIGHLIGHT), alt.value("#777")),
+        )
+    )
+    chart = (lines + labels).properties(width=WIDTH, height=HEIGHT)
+    sub = "Cumulative small-boat arrivals from 1 January, by year; the newest year in orange"
+    return ChartSpec("arrivals_so_far", title, finish(chart, title, sub, source), data, source)
+
+
+def weekly_arrivals(daily: pd.DataFrame, source: str, since: dt.date | None = None) -> ChartSpec:
+    """Weekly arrivals (bars) and boats (line), weeks ending Sunday."""
+    w = daily.set_index("date").resample("W-SUN").agg({"people": "sum", "boats": "sum"})
+    w["days"] = daily.set_index("date").resample("W-SUN").size()
+    w = w[w.days == 7]  # whole weeks only
+    since = since or dt.date(w.index.max().year - 2, 1, 1)
+    w = w[w.index >= pd.Timestamp(since)].reset_index().rename(columns={"date": "week_ending"})
+    top = w.loc[w.people.idxmax()]
+    title = (
+        f"The busiest week since {since:%B %Y} brought {thousands(top.people)} people, "
+        f"week ending {top.week_ending:%-d %b %Y}"
+    )
+    bars = (
+        alt.Chart(w)
+        .mark_bar(color=OKABE_ITO[0], opacity=0.85)
+        .encode(
+            x=alt.X("week_ending:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
+            y=alt.Y("people:Q", title="People a week", axis=alt.Axis(format=NUMBER)),
+            tooltip=[
+                alt.Tooltip("week_ending:T", format="%-d %b %Y"),
+                alt.Tooltip("people:Q", format=NUMBER),
+                alt.Tooltip("boats:Q", format=NUMBER),
+            ],
+        )
+    )
+    boats = (
+        alt.Chart(w)
+        .mark_line(color=OKABE_ITO[1], strokeWidth=2)
+        .encode(x="week_ending:T", y=alt.Y("boats:Q", title="Boats a week (orange line)", axis=alt.Axis(format=NUMBER)))
+    )
+    chart = alt.layer(bars, boats).resolve_scale(y="independent").properties(width=WIDTH, height=HEIGHT)
+    sub = "People (blue bars, left axis) and boats (orange line, right axis) detected each week ending Sunday"
+    return ChartSpec("weekly_arrivals", title, finish(chart, title, sub, source), w, source)
+
+
+def per_boat(daily: pd.DataFrame, source: str) -> ChartSpec:
+    """People per boat by month, with each record marked."""
+    pb = q.per_boat_by_month(daily)
+    pb = pb[pb.month >= "2019-01"].copy()
+    pb["month_start"] = pd.to_datetime(pb.month + "-01")
+    last_record = pb[pb.is_record].iloc[-1]
+    when = pd.Timestamp(last_record.month_start)
+    title = f"Boats carried {last_record.people_per_boat:.0f} people on average in {when:%B %Y}, a record"
+    line = (
+        alt.Chart(pb)
+        .mark_line(color=OKABE_ITO[0], strokeWidth=2)
+        .encode(
+            x=alt.X("month_start:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
+            y=alt.Y("people_per_boat:Q", title="People per boat (monthly average)"),
+            tooltip=["month:N", alt.Tooltip("people_per_boat:Q", format=".1f"), alt.Tooltip("boats:Q", format=NUMBER)],
+        )
+    )
+    recs = (
+        alt.Chart(pb[pb.is_record])
+        .mark_point(color=HIGHLIGHT, filled=True, size=45)
+        .encode(x="month_start:T", y="people_per_boat:Q")
+    )
+    chart = (line + recs).properties(width=WIDTH, height=HEIGHT)
+    sub = "People divided by boats each month; orange dots mark months that set a new record"
+    return ChartSpec(
+        "people_per_boat", title, finish(chart, title, sub, source), pb.drop(columns="month_start"), source
+    )
+
+
+def quota_in_proportion(rows: pd.DataFrame, source: str, quota_per_week: float) -> ChartSpec:
+    """A year of the quota against annual flows, on one linear axis so small looks small.
+
+    Args:
+        rows: columns ``label, short, value`` (people a year) and ``pct`` (the quota's share of it).
+        source: attribution line.
+        quota_per_week: the weekly quota.
+    """
+    year_quota = quota_per_week * q.WEEKS_PER_YEAR
+    big = rows.loc[rows.value.idxmax()]
+    name = big.get("short", big.label) if hasattr(big, "get") else big.label
+    share = pct(year_quota / big.value * 100)
+    title = f"A year of {quota_per_week:.0f} returns a week ({thousands(year_quota)}) is {share} of {name}"
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                [
+                    {
+                        "label": f"The scheme: {quota_per_week:.0f} a week for a year",
+                        "value": year_quota,
+                        "pct": 100.0,
+                        "is_scheme": True,
+                    }
+                ]
+            ),
+            rows.assign(is_scheme=False),
+        ],
+        ignore_index=True,
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("value:Q", title="People a year (one linear scale)", axis=alt.Axis(format=NUMBER)),
+            color=alt.condition(alt.datum.is_scheme, alt.value(HIGHLIGHT), alt.value(OKABE_ITO[0])),
+            tooltip=["label:N", alt.Tooltip("value:Q", format=NUMBER), alt.Tooltip("pct:Q", format=".2f")],
+        )
+        .properties(width=WIDTH - 200, height=28 * len(data))
+    )
+    text = chart.mark_text(align="left", dx=4, fontSize=10, color="#333").encode(
+        text=alt.Text("value:Q", format=NUMBER), color=alt.value("#333")
+    )
+    sub = "Returns under the scheme for a year at the announced rate, beside yearly flows"
+    return ChartSpec("quota_in_proportion", title, finish(chart + text, title, sub, source), data, source)
+
+
+def quota_vs_weekly(daily: pd.DataFrame, source: str, quota_per_week: float, since: dt.date) -> ChartSpec:
+    """Weekly arrivals against the weekly quota."""
+    w = daily.set_index("date").resample("W-SUN").agg({"people": "sum"})
+    w["days"] = daily.set_index("date").resample("W-SUN").size()
+    w = w[(w.days == 7) & (w.index >= pd.Timestamp(since))].reset_index().rename(columns={"date": "week_ending"})
+    w["quota"] = quota_per_week
+    above = (w.people > quota_per_week).mean() * 100
+    title = f"Arrivals exceeded {quota_per_week:.0f} in {above:.0f}% of weeks since {since:%B %Y}"
+    bars = (
+        alt.Chart(w)
+        .mark_bar(color=OKABE_ITO[0], opacity=0.85)
+        .encode(
+            x=alt.X("week_ending:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
+            y=alt.Y("people:Q", title="People a week", axis=alt.Axis(format=NUMBER)),
+        )
+    )
+    rule = alt.Chart(w).mark_rule(color=HIGHLIGHT, strokeWidth=2).encode(y="mean(quota):Q")
+    chart = (bars + rule).properties(width=WIDTH, height=HEIGHT)
+    sub = f"Weekly arrivals (bars) and the announced {quota_per_week:.0f} returns a week (orange line)"
+    return ChartSpec("quota_vs_weekly_arrivals", title, finish(chart, title, sub, source), w, source)
+
+
+def scheme_delivery(monthly: pd.DataFrame, source: str) -> ChartSpec:
+    """Cumulative returns and admissions under the agreement against a cumulative quota path.
+
+    Args:
+        monthly: columns ``month_end, returned, admitted, quota_path`` (cumulative).
+        source: attribution line.
+    """
+    last = monthly.iloc[-1]
+    title = (
+        f"By {last.month_end:%-d %B %Y}, {thousands(last.returned)} people were returned to France, "
+        f"{pct(last.returned / last.quota_path * 100, 0)} of a steady 50 a week"
+    )
+    long = monthly.melt(
+        id_vars="month_end", value_vars=["returned", "admitted", "quota_path"], var_name="measure", value_name="people"
+    )
+    names = {
+        "returned": "Returned to France",
+        "admitted": "Admitted from France",
+        "quota_path": "50 a week from the first return",
+    }
+    long["measure"] = long.measure.map(names)
+    chart = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("month_end:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
+            y=alt.Y("people:Q", title="People, cumulative", axis=alt.Axis(format=NUMBER)),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(domain=list(names.values()), range=[OKABE_ITO[0], OKABE_ITO[2], HIGHLIGHT]),
+            ),
+            strokeDash=alt.condition(alt.datum.measure == names["quota_path"], alt.value([5, 4]), alt.value([1, 0])),
+            tooltip=[alt.Tooltip("month_end:T", format="%b %Y"), "measure:N", alt.Tooltip("people:Q", format=NUMBER)],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    sub = "Cumulative people returned and admitted under the UK-France agreement, by month"
+    return ChartSpec("scheme_delivery", title, finish(chart, title, sub, source), monthly, source)

@@ -1,0 +1,98 @@
+"""The house style for charts: colour-blind-safe palette, number and date formats, source line.
+
+The palette is Okabe and Ito's (2008), distinguishable with the common forms of colour blindness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+HIGHLIGHT = "#D55E00"
+MUTED = "#B8B8B8"
+FONT = "Liberation Sans, Arial, sans-serif"
+WIDTH, HEIGHT = 640, 300
+DATE_AXIS = "%b %Y"  # "Jul 2025"
+NUMBER = ",.0f"
+
+
+@dataclass
+class ChartSpec:
+    """A finished chart: the Altair object, the numbers behind it and its identity.
+
+    Attributes:
+        name: file stem (``arrivals_so_far``).
+        title: the finding, in words.
+        chart: the Altair chart (source line included).
+        data: the numbers drawn, written beside the chart as CSV.
+        source: the attribution line.
+    """
+
+    name: str
+    title: str
+    chart: alt.TopLevelMixin
+    data: pd.DataFrame
+    source: str
+
+    def spec(self) -> dict:
+        """The Vega-Lite specification."""
+        return self.chart.to_dict()
+
+    def svg(self) -> str:
+        """Render to SVG (offline, with vl-convert)."""
+        return vlc.vegalite_to_svg(self.spec())
+
+    def png(self, scale: float = 2.0) -> bytes:
+        """Render to PNG (offline, with vl-convert)."""
+        return vlc.vegalite_to_png(self.spec(), scale=scale)
+
+
+def finish(chart: alt.TopLevelMixin, title: str, subtitle: str, source: str) -> alt.TopLevelMixin:
+    """Apply the house style: the finding as title, a subtitle, the source line under the chart."""
+    wrapped = _wrap(source, 110)
+    return (
+        chart.properties(
+            title=alt.Title(
+                text=title,
+                subtitle=[subtitle, *wrapped] if subtitle else wrapped,
+                anchor="start",
+                fontSize=16,
+                subtitleFontSize=11,
+                subtitleColor="#555",
+                orient="top",
+            )
+        )
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=12, gridColor="#eee")
+        .configure_legend(orient="top", labelFontSize=11, titleFontSize=11)
+    )
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    if line:
+        lines.append(line)
+    return lines
+
+
+def thousands(x: float) -> str:
+    """``41472`` -> ``41,472``."""
+    return f"{x:,.0f}"
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """``4.8022`` -> ``4.8%``; small shares keep two significant figures."""
+    if abs(x) < 1:
+        return f"{x:.2g}%"
+    return f"{x:.{digits}f}%"
