@@ -1,0 +1,108 @@
+"""Fit the no-scheme world to the official daily and weekly series.
+
+Method (moment matching, documented in docs/methods.md):
+
+* crossable days: a two-state Markov chain by month; a day "crosses" when anyone arrived.
+  ``p_cross_after_calm[m]`` is the share of days in month ``m`` with arrivals among those following a
+  day without; ``p_cross_after_cross[m]`` the same after a day with arrivals (window: three years).
+* seasonal profile: mean daily arrivals by calendar month over the mean of all days (three years).
+* inflow level: mean daily arrivals over the last 52 weeks of the window; the trend is an assumption.
+* people per boat: people over boats in the last 52 weeks; growth up to the yearly rate of the last
+  three years.
+* prevention share: prevented over (prevented + arrived) in the weekly SB_02 series; the range is the
+  inter-quartile range of 13-week rolling shares in the last 52 weeks with data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from smallboats.errors import StoreError
+
+
+def fit_baseline(
+    daily: pd.DataFrame, weekly: pd.DataFrame | None, until: dt.date, years: int = 3, release: str = ""
+) -> dict:
+    """Return a ``crossings`` section for a :class:`Scenario`, fitted to data up to ``until``.
+
+    Args:
+        daily: columns ``date, people, boats``.
+        weekly: observations of ``sb_week_people`` and ``sb_week_prevented_people`` (or None).
+        until: the last day of data used.
+        years: length of the window for the day pattern and seasonality.
+        release: the data release, recorded with the fit.
+    """
+    d = daily[daily.date <= pd.Timestamp(until)]
+    start = pd.Timestamp(until) - pd.DateOffset(years=years) + pd.Timedelta(days=1)
+    if d.empty or d.date.min() > start:
+        raise StoreError(f"calibration needs {years} years of daily data before {until}")
+    w = d[d.date >= start].copy()
+    w["cross"] = w.people > 0
+    w["prev"] = w.cross.shift(1)
+    w = w.iloc[1:]
+    w["m"] = w.date.dt.month - 1
+    after_calm = w[~w.prev.astype(bool)].groupby("m").cross.mean().reindex(range(12)).fillna(0.2)
+    after_cross = w[w.prev.astype(bool)].groupby("m").cross.mean().reindex(range(12)).fillna(0.5)
+    by_month = w.groupby("m").people.mean().reindex(range(12))
+    seasonal = (by_month / w.people.mean()).fillna(1.0)
+    last = d[d.date > pd.Timestamp(until) - pd.Timedelta(days=364)]
+    inflow = float(last.people.mean())
+    ppb = float(last.people.sum() / max(last.boats.sum(), 1))
+    yearly = w.groupby(w.date.dt.year).agg(people=("people", "sum"), boats=("boats", "sum"))
+    yearly = yearly[yearly.boats > 0]
+    ppb_years = (yearly.people / yearly.boats).to_numpy()
+    growth = (
+        float(np.exp(np.polyfit(np.arange(len(ppb_years)), np.log(ppb_years), 1)[0]) - 1)
+        if len(ppb_years) >= 2
+        else 0.05
+    )
+    prevent = _prevention(weekly, until)
+    return {
+        "inflow_per_day": {"low": round(inflow * 0.9, 2), "high": round(inflow * 1.1, 2)},
+        "seasonal": [round(float(x), 4) for x in seasonal],
+        "p_cross_after_calm": [round(float(x), 4) for x in after_calm],
+        "p_cross_after_cross": [round(float(x), 4) for x in after_cross],
+        "people_per_boat": {"low": round(ppb * 0.97, 2), "high": round(ppb * 1.03, 2)},
+        "ppb_growth_per_year": {"low": 0.0, "high": round(max(growth, 0.0), 4)},
+        "p_prevent": prevent,
+        "fit": {
+            "until": until.isoformat(),
+            "window_start": start.date().isoformat(),
+            "years": years,
+            "release": release,
+            "zero_day_share": round(float(1 - w.cross.mean()), 4),
+            "mean_daily_arrivals_last_year": round(inflow, 2),
+            "people_per_boat_last_year": round(ppb, 2),
+        },
+    }
+
+
+def _prevention(weekly: pd.DataFrame | None, until: dt.date) -> dict:
+    if weekly is None or weekly.empty:
+        return {"low": 0.30, "high": 0.45}
+    w = weekly[weekly.period_end <= until].pivot_table(index="period_end", columns="series", values="value")
+    if "sb_week_prevented_people" not in w:
+        return {"low": 0.30, "high": 0.45}
+    w = w.dropna(subset=["sb_week_prevented_people"]).tail(52)
+    if len(w) < 13:
+        return {"low": 0.30, "high": 0.45}
+    roll_p = w.sb_week_prevented_people.rolling(13).sum()
+    roll_a = w.sb_week_people.rolling(13).sum()
+    share = (roll_p / (roll_p + roll_a)).dropna()
+    lo, hi = np.quantile(share, [0.25, 0.75])
+    return {"low": round(float(lo), 4), "high": round(float(max(hi, lo)), 4)}
+
+
+def fit_from_store(store, until: dt.date | None = None, as_of: str | None = None, years: int = 3) -> dict:
+    """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day)."""
+    daily = store.daily(as_of=as_of)
+    weekly = store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of)
+    release = sorted(store.observations("sb_people", as_of=as_of).release_id.unique())[-1]
+    first, last = daily.date.min().date(), daily.date.max().date()
+    until = until or last
+    if until > last or until < first:
+        raise StoreError(f"--until {until} is outside the daily data ({first} to {last})")
+    return fit_baseline(daily, weekly, until, years, release)

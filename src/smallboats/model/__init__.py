@@ -1,0 +1,10 @@
+"""The simulator: Channel crossings and the UK-France scheme as a vectorised Monte Carlo model.
+
+The engine does no I/O and never reads the store: fitted values arrive inside a :class:`Scenario`.
+"""
+
+from smallboats.model.engine import STEP_ORDER, simulate
+from smallboats.model.params import Scenario
+from smallboats.model.results import Results
+
+__all__ = ["STEP_ORDER", "Results", "Scenario", "simulate"]

@@ -1,0 +1,557 @@
+"""Scenario parameters: every field has a unit, an allowed range and a source.
+
+Uncertain quantities are :class:`Range` priors drawn afresh in every run (uniform between ``low``
+and ``high``); a range with ``low == high`` is a fixed value. Each field carries its documentation
+as data (``json_schema_extra``: unit, source, kind), from which ``docs/parameters.md`` is made.
+Unknown keys are errors that list the valid keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from smallboats.errors import DataError
+
+OFFICIAL, STUDY, ASSUMPTION, FITTED = "official", "study", "assumption", "fitted"
+
+
+def P(default, *, unit: str, source: str, kind: str, ge=None, le=None, **kw):  # noqa: N802 - reads as a declaration
+    """A documented parameter field."""
+    return Field(default, ge=ge, le=le, json_schema_extra={"unit": unit, "source": source, "kind": kind}, **kw)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Range(_Strict):
+    """A prior: uniform between ``low`` and ``high`` (equal for a fixed value)."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+    @classmethod
+    def of(cls, low: float, high: float | None = None) -> Range:
+        """A range, or a fixed value when ``high`` is omitted."""
+        return cls(low=low, high=low if high is None else high)
+
+
+def R(low: float, high: float | None = None, *, unit: str, source: str, kind: str, lo: float, hi: float):  # noqa: N802
+    """A documented prior whose bounds must lie within ``lo``..``hi``."""
+    return Field(
+        default_factory=lambda: Range.of(low, high),
+        json_schema_extra={"unit": unit, "source": source, "kind": kind, "allowed": [lo, hi]},
+    )
+
+
+# --- quota schedules --------------------------------------------------------------------------
+
+
+class FixedQuota(_Strict):
+    """The same quota every week."""
+
+    kind: Literal["fixed"]
+    per_week: float = P(
+        50, unit="people/week", source="Reported at the announcement, 10 Jul 2025", kind=OFFICIAL, ge=0, le=10_000
+    )
+
+
+class SteppedQuota(_Strict):
+    """Quota changes on given dates: ``steps = [[date, per_week], ...]``."""
+
+    kind: Literal["stepped"]
+    steps: list[tuple[dt.date, float]] = Field(min_length=1)
+
+
+class RampQuota(_Strict):
+    """A linear ramp from ``start_per_week`` to ``end_per_week`` over ``ramp_weeks``."""
+
+    kind: Literal["ramp"]
+    start_per_week: float = P(50, unit="people/week", source="Announced pilot rate", kind=OFFICIAL, ge=0, le=10_000)
+    end_per_week: float = P(
+        250, unit="people/week", source="Assumption: a five-fold 'ramp up'", kind=ASSUMPTION, ge=0, le=10_000
+    )
+    ramp_weeks: int = P(52, unit="weeks", source="Assumption: over a year", kind=ASSUMPTION, ge=1, le=520)
+
+
+class ConditionalQuota(_Strict):
+    """Raise the quota by ``step`` whenever the past ``weeks`` weeks all met it, up to ``max_per_week``."""
+
+    kind: Literal["conditional"]
+    start_per_week: float = P(50, unit="people/week", source="Announced pilot rate", kind=OFFICIAL, ge=0, le=10_000)
+    step: float = P(25, unit="people/week", source="Assumption", kind=ASSUMPTION, ge=0, le=1_000)
+    weeks: int = P(4, unit="weeks", source="Assumption", kind=ASSUMPTION, ge=1, le=52)
+    max_per_week: float = P(500, unit="people/week", source="Assumption", kind=ASSUMPTION, ge=0, le=10_000)
+
+
+class PathQuota(_Strict):
+    """An explicit weekly path from the scheme's start; the last value holds after it."""
+
+    kind: Literal["path"]
+    per_week: list[float] = Field(min_length=1)
+    source: str = ""
+
+
+Quota = Annotated[
+    Union[FixedQuota, SteppedQuota, RampQuota, ConditionalQuota, PathQuota],  # noqa: UP007
+    Field(discriminator="kind"),
+]
+
+
+# --- the model's parts ------------------------------------------------------------------------
+
+
+class Crossings(_Strict):
+    """The no-scheme world: inflow to the coast, crossable days, launches, prevention, boats."""
+
+    inflow_per_day: Range = R(
+        114,
+        unit="people/day",
+        kind=FITTED,
+        lo=0,
+        hi=5_000,
+        source="Fitted: mean daily arrivals over the fit window (HO time series SB_01)",
+    )
+    trend_per_year: Range = R(
+        -0.05,
+        0.05,
+        unit="relative change/year",
+        kind=ASSUMPTION,
+        lo=-0.9,
+        hi=2,
+        source="Assumption: no known trend; +/-5% a year spans recent year-on-year swings",
+    )
+    seasonal: list[float] = Field(
+        default_factory=lambda: [0.35, 0.45, 0.75, 0.8, 0.95, 1.25, 1.2, 1.4, 1.6, 1.35, 1.1, 0.8],
+        min_length=12,
+        max_length=12,
+        json_schema_extra={
+            "unit": "relative to the yearly mean",
+            "kind": FITTED,
+            "source": "Fitted: monthly shares of arrivals (HO time series SB_01)",
+        },
+    )
+    p_cross_after_calm: list[float] = Field(
+        default_factory=lambda: [0.12, 0.14, 0.2, 0.24, 0.3, 0.35, 0.36, 0.38, 0.36, 0.3, 0.22, 0.15],
+        min_length=12,
+        max_length=12,
+        json_schema_extra={
+            "unit": "probability",
+            "kind": FITTED,
+            "source": "Fitted: P(arrivals today | none yesterday) by month (HO time series SB_01)",
+        },
+    )
+    p_cross_after_cross: list[float] = Field(
+        default_factory=lambda: [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.6, 0.62, 0.6, 0.55, 0.45, 0.38],
+        min_length=12,
+        max_length=12,
+        json_schema_extra={
+            "unit": "probability",
+            "kind": FITTED,
+            "source": "Fitted: P(arrivals today | arrivals yesterday) by month (HO time series SB_01)",
+        },
+    )
+    p_launch: Range = R(
+        0.5,
+        0.9,
+        unit="share of coast stock/crossable day",
+        kind=ASSUMPTION,
+        lo=0.01,
+        hi=1,
+        source="Assumption: most people waiting try on a calm day; calibrated in issue 5",
+    )
+    p_prevent: Range = R(
+        0.30,
+        0.38,
+        unit="share of attempts",
+        kind=FITTED,
+        lo=0,
+        hi=0.95,
+        source="Fitted: prevented/(prevented+arrived), HO SB_02 weekly, French estimates",
+    )
+    p_leave_coast: Range = R(
+        0.0,
+        0.01,
+        unit="share of coast stock/day",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=0.2,
+        source="Assumption: a few give up or move on each day",
+    )
+    people_per_boat: Range = R(
+        62,
+        unit="people/boat",
+        kind=FITTED,
+        lo=1,
+        hi=200,
+        source="Fitted: people/boats in the last 12 months (HO SB_01); 62 in 2025",
+    )
+    ppb_growth_per_year: Range = R(
+        0.0,
+        0.08,
+        unit="relative change/year",
+        kind=FITTED,
+        lo=-0.5,
+        hi=1,
+        source="Fitted: 53 (2024) to 62 (2025) is +17%; assumed to slow",
+    )
+    ppb_max: float = P(
+        90,
+        unit="people/boat",
+        kind=ASSUMPTION,
+        ge=1,
+        le=300,
+        source="Assumption: the largest boats seen carry about 90",
+    )
+    fit: dict = Field(
+        default_factory=dict,
+        json_schema_extra={
+            "unit": "-",
+            "kind": FITTED,
+            "source": "Where the fitted values came from (release, window)",
+        },
+    )
+
+
+class Scheme(_Strict):
+    """The returns agreement: screening, selection, detention, casework and admissions."""
+
+    enabled: bool = True
+    in_force: dt.date = P(
+        dt.date(2025, 8, 6), unit="date", kind=OFFICIAL, source="Agreement in force 6 Aug 2025 (Home Office)"
+    )
+    first_return: dt.date = P(
+        dt.date(2025, 9, 18), unit="date", kind=OFFICIAL, source="First removal flight, 18 Sep 2025 (press reports)"
+    )
+    end: dt.date | None = P(
+        None, unit="date", kind=ASSUMPTION, source="Assumption: runs to the end of the horizon unless given"
+    )
+    quota: Quota = Field(default_factory=lambda: FixedQuota(kind="fixed"))
+    selection: Literal["random", "first-come", "by-boat", "by-nationality"] = P(
+        "random", unit="rule", kind=ASSUMPTION, source="Assumption: the Home Office has not said how it selects"
+    )
+    nationality_share: Range = R(
+        0.4,
+        0.7,
+        unit="share of arrivals",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: groups France accepts back; top-5 nationalities are ~65% (HO)",
+    )
+    detention_places: float = P(
+        200,
+        unit="people",
+        kind=ASSUMPTION,
+        ge=0,
+        le=100_000,
+        source="Assumption: places set aside for the scheme (not published)",
+    )
+    p_exempt: Range = R(
+        0.10,
+        0.30,
+        unit="share of arrivals",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: unaccompanied children and pending protection claims",
+    )
+    dur_process_days: Range = R(
+        14,
+        35,
+        unit="days",
+        kind=ASSUMPTION,
+        lo=1,
+        hi=92,
+        source="Assumption: the first return came 6 weeks after entry into force",
+    )
+    p_admin_fail: Range = R(
+        0.05,
+        0.30,
+        unit="share of cases",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: France declines, documents missing",
+    )
+    p_challenge: Range = R(
+        0.50,
+        0.73,
+        unit="share of cases",
+        kind=STUDY,
+        lo=0,
+        hi=1,
+        source="Modern-slavery referral rates of 50-73% where removal was imminent (issue 4)",
+    )
+    p_challenge_success: Range = R(
+        0.1,
+        0.5,
+        unit="share of challenges",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: few public outcomes; wide range",
+    )
+    dur_challenge_days: Range = R(
+        14,
+        60,
+        unit="days (mean)",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=365,
+        source="Assumption: injunctions and referrals delay removal weeks to months",
+    )
+    limit_days: int = P(
+        92,
+        unit="days",
+        kind=OFFICIAL,
+        ge=1,
+        le=365,
+        source="The agreement: the whole process within three months of arrival",
+    )
+    p_recross: Range = R(
+        0.02,
+        0.2,
+        unit="share of returned",
+        kind=STUDY,
+        lo=0,
+        hi=1,
+        source="At least 2 of the first ~94 returned crossed again (press reports)",
+    )
+    admissions_per_week: Range = R(
+        20,
+        80,
+        unit="applicants/week",
+        kind=OFFICIAL,
+        lo=0,
+        hi=10_000,
+        source="1,117 admitted 6 Aug 2025-30 Jun 2026 (Home Office), about 24/week",
+    )
+    p_admission_pass: Range = R(
+        0.6, 0.95, unit="share", kind=ASSUMPTION, lo=0, hi=1, source="Assumption: security and family-link checks"
+    )
+    dur_admission_days: Range = R(
+        21,
+        60,
+        unit="days",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=365,
+        source="Assumption: first admissions came weeks after first returns",
+    )
+
+
+class Deterrence(_Strict):
+    """How the inflow to the coast responds to the perceived risk of return."""
+
+    form: Literal["none", "linear", "elasticity", "threshold", "mixture"] = P(
+        "mixture",
+        unit="form",
+        kind=ASSUMPTION,
+        source="Nobody has measured it: 'mixture' draws one of the forms in each run",
+    )
+    lag_days: Range = R(
+        14,
+        56,
+        unit="days",
+        kind=STUDY,
+        lo=0,
+        hi=365,
+        source="Information lag of 2-8 weeks (issue 4; migration-network studies)",
+    )
+    halflife_days: Range = R(
+        14, 42, unit="days", kind=ASSUMPTION, lo=1, hi=365, source="Assumption: perceived risk smooths recent weeks"
+    )
+    linear_slope: Range = R(
+        0.0,
+        2.0,
+        unit="relative drop per unit risk",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=10,
+        source="Assumption: at 10% risk, up to a 20% drop",
+    )
+    elasticity: Range = R(
+        -0.5,
+        0.0,
+        unit="elasticity",
+        kind=STUDY,
+        lo=-3,
+        hi=0,
+        source="Hatton (2009), Thielemann (2006): asylum flows' response to policy, -0.5 to 0",
+    )
+    base_risk: Range = R(
+        0.02,
+        0.10,
+        unit="probability",
+        kind=ASSUMPTION,
+        lo=0.001,
+        hi=1,
+        source="Assumption: chance of removal for small-boat arrivals before the scheme",
+    )
+    threshold: Range = R(
+        0.1,
+        0.5,
+        unit="probability",
+        kind=STUDY,
+        lo=0,
+        hi=1,
+        source="Albania 2022-23 and Australia 2013 collapses: a threshold p* in 0.1-0.5 (issue 4)",
+    )
+    threshold_drop: Range = R(
+        0.3,
+        0.9,
+        unit="share of inflow",
+        kind=STUDY,
+        lo=0,
+        hi=1,
+        source="Albania 2022-23: arrivals fell by about 90%; assumed 30-90%",
+    )
+    threshold_width: float = P(
+        0.03,
+        unit="probability",
+        kind=ASSUMPTION,
+        ge=0.001,
+        le=1,
+        source="Assumption: the step is smoothed over a few points of risk",
+    )
+    announced: dt.date = P(
+        dt.date(2025, 7, 10), unit="date", kind=OFFICIAL, source="UK-France summit announcement, 10 Jul 2025"
+    )
+    announcement_drop: Range = R(
+        0.0,
+        0.1,
+        unit="share of inflow",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: a short-lived announcement effect",
+    )
+    announcement_days: Range = R(
+        0, 56, unit="days", kind=ASSUMPTION, lo=0, hi=365, source="Assumption: it fades within eight weeks"
+    )
+    deflection_share: Range = R(
+        0.0,
+        0.5,
+        unit="share of those put off",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: some go to another route or country instead",
+    )
+
+
+class Scenario(_Strict):
+    """A what-if: the crossings world, the scheme and the deterrence assumptions.
+
+    Use :meth:`from_toml` to read one; :meth:`no_scheme` gives its paired counterfactual.
+    """
+
+    name: str = "unnamed"
+    description: str = ""
+    start: dt.date = P(dt.date(2025, 8, 6), unit="date", kind=OFFICIAL, source="The agreement's entry into force")
+    years: float = P(3, unit="years", kind=ASSUMPTION, ge=1 / 52, le=10, source="Default horizon")
+    crossings: Crossings = Field(default_factory=Crossings)
+    scheme: Scheme = Field(default_factory=Scheme)
+    deterrence: Deterrence = Field(default_factory=Deterrence)
+
+    @model_validator(mode="after")
+    def _ranges_within_allowed(self):
+        for part in (self.crossings, self.scheme, self.deterrence):
+            for name, info in type(part).model_fields.items():
+                extra = info.json_schema_extra or {}
+                value = getattr(part, name)
+                if isinstance(value, Range) and "allowed" in extra:
+                    lo, hi = extra["allowed"]
+                    if value.low < lo or value.high > hi:
+                        raise ValueError(
+                            f"{type(part).__name__.lower()}.{name}: [{value.low}, {value.high}] is "
+                            f"outside the allowed range [{lo}, {hi}]"
+                        )
+        return self
+
+    @property
+    def days(self) -> int:
+        """The horizon in days."""
+        return int(round(self.years * 365.25))
+
+    def no_scheme(self) -> Scenario:
+        """The paired counterfactual: the same world without the scheme."""
+        s = self.model_copy(deep=True)
+        s.scheme.enabled = False
+        s.name = f"{self.name} (no scheme)"
+        return s
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides) -> Scenario:
+        """Read a scenario file; a bad field raises :class:`DataError` naming its path and value."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DataError(str(path), "path", "no such file") from None
+        except tomllib.TOMLDecodeError as e:
+            raise DataError(str(path), "TOML", str(e)) from None
+        return cls.from_dict(data, file=str(path), **overrides)
+
+    @classmethod
+    def from_dict(cls, data: dict, file: str = "scenario", **overrides) -> Scenario:
+        """Validate a scenario given as a dictionary (same errors as :meth:`from_toml`)."""
+        data = _merge(data, overrides)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            raise DataError(file, *_explain(e)) from None
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _explain(e: ValidationError) -> tuple[str, str]:
+    err = e.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"] if p not in {"fixed", "stepped", "ramp", "conditional", "path"})
+    value = err.get("input")
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        model = _model_at(err["loc"][:-1])
+        valid = ", ".join(sorted(model.model_fields)) if model else ""
+        msg = f"unknown key {err['loc'][-1]!r}" + (f"; valid keys: {valid}" if valid else "")
+    elif msg.startswith("Value error, ") and not loc:
+        loc, _, msg = msg.removeprefix("Value error, ").partition(": ")
+    elif not isinstance(value, dict):
+        msg = f"{msg} (value {value!r})"
+    return loc or "file", msg
+
+
+def _model_at(loc: tuple):
+    model = Scenario
+    for p in loc:
+        if isinstance(p, int) or model is None:
+            return None
+        field = model.model_fields.get(p)
+        if field is None:
+            return {
+                "fixed": FixedQuota,
+                "stepped": SteppedQuota,
+                "ramp": RampQuota,
+                "conditional": ConditionalQuota,
+                "path": PathQuota,
+            }.get(p)
+        ann = field.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return model
