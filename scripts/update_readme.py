@@ -43,6 +43,21 @@ def gen_bench_data() -> str:
     )
 
 
+def gen_bench_simulate() -> str:
+    b = _run_json("benchmarks/bench_simulate.py")
+    return _table(
+        [
+            (f"{b['runs']:,} runs x {b['days']:,} days, scenario arm (median of 3)", f"{b['seconds']} s"),
+            ("run-days per second", f"{b['run_days_per_second']:,}"),
+            ("peak memory of the run (tracemalloc)", f"{b['peak_mib']} MiB"),
+            ("with its paired no-scheme counterfactual", f"{b['paired_seconds']} s"),
+            ("baseline: a no-scheme arm in the same process", f"{b['no_scheme_seconds']} s"),
+            ("scenario arm ÷ no-scheme arm", f"{b['vs_no_scheme']}×"),
+            (f"{b['big_runs']:,} runs, scenario arm", f"{b['big_seconds']} s"),
+        ]
+    )
+
+
 def gen_so_far() -> str:
     rows = _run_json("-m", "smallboats", "query", "so-far", "--date", "2025-07-09", "--format", "json")
     lines = ["| year | people | boats | 2025 against that year |", "| --- | ---: | ---: | ---: |"]
@@ -65,7 +80,12 @@ def gen_claims() -> str:
     return out.stdout.rstrip("\n")
 
 
-GENERATORS = {"bench-data": gen_bench_data, "so-far": gen_so_far, "claims": gen_claims}
+GENERATORS = {
+    "bench-data": gen_bench_data,
+    "bench-simulate": gen_bench_simulate,
+    "so-far": gen_so_far,
+    "claims": gen_claims,
+}
 DETERMINISTIC = ["so-far", "claims"]
 
 

@@ -74,7 +74,7 @@ def build_scenario(
         raw = _merge(raw, overrides)
     if years is not None:
         raw["years"] = years
-    start = Scenario.from_dict({k: v for k, v in raw.items() if k in ("start",)}, file=label).start
+    start = Scenario.from_dict(raw, file=label).start  # validate the file as written, before fitting
     newest = store.daily(as_of=as_of).date.max().date()
     until = fit_until or min(start - dt.timedelta(days=1), newest)
     fitted = fit_from_store(store, until=until, as_of=as_of)

@@ -139,3 +139,67 @@ def scenario_show(
         sc, _ = build_scenario(scenario, st, as_of=as_of_release)
     data = sc.model_dump(mode="json", exclude_none=True)
     sys.stdout.write(tomli_w.dumps(data))
+
+
+def threshold_cmd(
+    target: Annotated[
+        float, typer.Option(help="The cut in first-year arrivals to reach, as a share (0.25 = 25%).")
+    ] = 0.25,
+    probability: Annotated[float, typer.Option(help="The share of runs that must reach it.")] = 0.8,
+    quota: Annotated[
+        float | None, typer.Option(help="Instead: the cut this weekly quota buys, per assumption.")
+    ] = None,
+    scenario: Annotated[str, typer.Option(help="The scenario to vary (preset or TOML file).")] = "pilot-50",
+    grid: Annotated[
+        str, typer.Option(help="Weekly quotas to search, comma-separated.")
+    ] = "50,100,250,500,1000,2000,4000",
+    runs: Annotated[int, typer.Option(help="Runs per quota and assumption.")] = 250,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    as_of_release: AsOfOpt = None,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The smallest weekly quota that cuts first-year arrivals by a target with a given probability.
+
+    Searched under each deterrence assumption (none, linear, elasticity, threshold); null where no
+    quota in the grid reaches the target. With --quota, the cut that quota buys instead.
+
+    Example: smallboats threshold --target 0.25 --probability 0.8 --format json
+    """
+    from smallboats.analysis.scenarios import build_scenario
+    from smallboats.analysis.threshold import quota_curve, smallest_quota
+
+    if not 0 < target < 1 or not 0 < probability <= 1:
+        raise UsageError("--target must be between 0 and 1 and --probability between 0 and 1")
+    if not 1 <= runs <= 10_000:
+        raise UsageError("--runs must be between 1 and 10,000")
+    try:
+        values = [float(x) for x in ([quota] if quota is not None else grid.split(","))]
+    except ValueError:
+        raise UsageError(f"--grid must be numbers separated by commas, not {grid!r}") from None
+    if any(v <= 0 for v in values):
+        raise UsageError("quotas must be above zero")
+    with open_store(store) as st:
+        sc, _ = build_scenario(scenario, st, years=1, as_of=as_of_release)
+    with _progress() as bar:
+        task = bar.add_task("Searching", total=4 * len(values))
+        curve = quota_curve(
+            sc, grid=values, runs=runs, seed=seed, on_step=lambda n: bar.update(task, advance=1, description=n)
+        )
+    if quota is not None:
+        table = curve.drop(columns="cuts")
+        if format == Format.json:
+            sys.stdout.write(to_json(table.to_dict("records")) + "\n")
+        else:
+            emit(table.round(4), format, title=f"The cut in first-year arrivals that {quota:g} a week buys")
+        return
+    result = smallest_quota(curve, target, probability)
+    if format == Format.json:
+        sys.stdout.write(to_json(result) + "\n")
+    else:
+        emit(
+            pd.DataFrame([{k: v for k, v in r.items() if k != "searched"} for r in result]),
+            format,
+            title=f"Smallest weekly quota for a {target:.0%} cut with probability {probability:.0%} "
+            f"(searched {min(values):g} to {max(values):g} a week)",
+        )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from smallboats.model.mechanisms import Mechanism
 from smallboats.model.mechanisms.crossings import Boats, Coast, Inflow, Launch, Prevention, Weather
 from smallboats.model.mechanisms.perception import Perception
 from smallboats.model.mechanisms.scheme import Admissions, Casework, Recross, Screening, Selection
@@ -36,7 +37,7 @@ STEP_ORDER = (
 )
 
 
-class Record:
+class Record(Mechanism):
     """Writes the day's flows and stocks into the record, and hands today's figures to tomorrow."""
 
     def init(self, sim: Sim) -> None:

@@ -93,6 +93,9 @@ class Results:
         )
         starts = pd.Series(self.dates).groupby(keys).first()
         df.index = pd.Index(starts.dt.date.values, name="period_start")
+        if period == "week":  # a part week at the end would read as a fall
+            sizes = pd.Series(keys).value_counts().sort_index()
+            df = df[(sizes == 7).to_numpy()]
         return df
 
     @staticmethod

@@ -241,3 +241,30 @@ def scheme_delivery(monthly: pd.DataFrame, source: str) -> ChartSpec:
     )
     sub = "Cumulative people returned and admitted under the UK-France agreement, by month"
     return ChartSpec("scheme_delivery", title, finish(chart, title, sub, source), monthly, source)
+
+
+def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str) -> ChartSpec:
+    """The cut in first-year arrivals against the weekly quota, median and 50% band, per assumption."""
+    data = curve.drop(columns=["cuts"], errors="ignore").copy()
+    data["cut_median_pct"] = data.cut_median * 100
+    data["cut_p25_pct"] = data.cut_p25 * 100
+    data["cut_p75_pct"] = data.cut_p75 * 100
+    title = f"Even at 4,000 returns a week, the median cut is at most {best_label}"
+    colour = alt.Color("assumption:N", title="Deterrence", scale=alt.Scale(range=OKABE_ITO))
+    x = alt.X(
+        "weekly_quota:Q", title="Weekly quota (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=NUMBER)
+    )
+    band = alt.Chart(data).mark_area(opacity=0.2).encode(x=x, y="cut_p25_pct:Q", y2="cut_p75_pct:Q", color=colour)
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("cut_median_pct:Q", title="Cut in first-year arrivals (%)"),
+            color=colour,
+            tooltip=["assumption:N", "weekly_quota:Q", alt.Tooltip("cut_median_pct:Q", format=".1f")],
+        )
+    )
+    chart = (band + line).properties(width=WIDTH, height=HEIGHT)
+    sub = "Median cut (line) and middle half of runs (band) against a paired no-scheme world, by deterrence form"
+    return ChartSpec("quota_curve", title, finish(chart, title, sub, source), data, source)

@@ -30,7 +30,7 @@ def fan_chart(
     names = list(bands)
     colour = alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=OKABE_ITO[: len(names)]))
     x = alt.X("period_start:T", title=None, axis=alt.Axis(format=DATE_AXIS))
-    base = alt.Chart(data)
+    base = alt.Chart()
     layers = [
         base.mark_area(opacity=op).encode(x=x, y=alt.Y(f"{lo}:Q"), y2=f"{hi}:Q", color=colour)
         for lo, hi, op in (("p025", "p975", 0.12), ("p10", "p90", 0.18), ("p25", "p75", 0.28))
@@ -49,7 +49,14 @@ def fan_chart(
             ],
         )
     )
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    if len(names) > 1:
+        chart = (
+            alt.layer(*layers, data=data)
+            .properties(width=WIDTH // 2 - 20, height=HEIGHT // 2)
+            .facet(facet=alt.Facet("scenario:N", title=None, sort=names), columns=2)
+        )
+    else:
+        chart = alt.layer(*layers, data=data).properties(width=WIDTH, height=HEIGHT)
     title = title or f"{LABELS.get(var, var)} a {period}: median and 50/80/95% bands"
     subtitle = subtitle or "Shaded bands hold 50%, 80% and 95% of runs; the line is the median"
     return ChartSpec(f"fan_{var}_{period}", title, finish(chart, title, subtitle, source), data, source)

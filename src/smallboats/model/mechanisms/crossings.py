@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from smallboats.model.mechanisms import Mechanism
 from smallboats.model.state import Sim
 
 
@@ -11,7 +12,7 @@ def _years_since_start(sim: Sim) -> np.ndarray:
     return np.arange(sim.days) / 365.25
 
 
-class Weather:
+class Weather(Mechanism):
     """Crossable days: a two-state Markov chain whose transition probabilities vary by month."""
 
     def init(self, sim: Sim) -> None:
@@ -30,7 +31,7 @@ class Weather:
         sim.state["crossable"] = self.u[t] < p
 
 
-class Inflow:
+class Inflow(Mechanism):
     """People reaching the French coast: a Poisson potential inflow, thinned by deterrence.
 
     The potential inflow is drawn for the whole horizon at the start (it does not depend on the
@@ -70,7 +71,7 @@ class Inflow:
         )
 
 
-class Coast:
+class Coast(Mechanism):
     """The stock of people waiting on the coast: inflow, returning prevented and re-crossers, leavers."""
 
     def init(self, sim: Sim) -> None:
@@ -87,11 +88,8 @@ class Coast:
         sim.today["new_left_coast"] = left
 
 
-class Launch:
+class Launch(Mechanism):
     """On a crossable day a share of the people waiting set off; calm after storms releases pent-up demand."""
-
-    def init(self, sim: Sim) -> None:
-        pass
 
     def step(self, sim: Sim, t: int) -> None:
         st = sim.state
@@ -101,11 +99,8 @@ class Launch:
         sim.today["new_launches"] = attempts
 
 
-class Prevention:
+class Prevention(Mechanism):
     """French action stops a share of attempts; those stopped return to the coast and try again."""
-
-    def init(self, sim: Sim) -> None:
-        pass
 
     def step(self, sim: Sim, t: int) -> None:
         attempts = sim.today["new_launches"]
@@ -114,7 +109,7 @@ class Prevention:
         sim.today.update(new_prevented=prevented, new_arrivals=attempts - prevented)
 
 
-class Boats:
+class Boats(Mechanism):
     """Boats carrying the day's arrivals; people per boat grows over time up to a ceiling."""
 
     def init(self, sim: Sim) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from smallboats.model.mechanisms import Mechanism
 from smallboats.model.state import RING, Sim
 
 FORMS = ("none", "linear", "elasticity", "threshold")
@@ -36,7 +37,7 @@ def response(form: np.ndarray, risk: np.ndarray, pr: dict[str, np.ndarray], widt
     return np.select([form == 0, form == 1, form == 2], [np.ones_like(risk), lin, ela], thr)
 
 
-class Perception:
+class Perception(Mechanism):
     """Updates the smoothed risk, reads it after the lag, and sets today's inflow multiplier."""
 
     def init(self, sim: Sim) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from smallboats.model.mechanisms import Mechanism
 from smallboats.model.params import ConditionalQuota, FixedQuota, PathQuota, RampQuota, SteppedQuota
 from smallboats.model.state import RING, Sim
 
@@ -33,7 +34,7 @@ def quota_by_day(sim: Sim) -> np.ndarray:
     return np.where(active, out, 0.0)
 
 
-class Screening:
+class Screening(Mechanism):
     """Arrivals while the scheme is in force, less the exempt; under 'by-nationality', only the groups France takes."""
 
     def init(self, sim: Sim) -> None:
@@ -50,7 +51,7 @@ class Screening:
         sim.today["new_eligible"] = el
 
 
-class Selection:
+class Selection(Mechanism):
     """Select up to the week's quota by the scenario's rule, within free detention places."""
 
     def init(self, sim: Sim) -> None:
@@ -105,7 +106,7 @@ class Selection:
         sim.today["new_selected"] = selected
 
 
-class Casework:
+class Casework(Mechanism):
     """Each selected case is processed, may fail, may be challenged, and is returned, released or lapses.
 
     A case fails administratively (released after processing), is returned after processing, or is
@@ -165,11 +166,8 @@ class Casework:
         sim.today.update(new_challenged=challenged, new_returned=returned, new_released=released, new_lapsed=lapsed)
 
 
-class Recross:
+class Recross(Mechanism):
     """Some of those returned cross again: they rejoin the coast stock."""
-
-    def init(self, sim: Sim) -> None:
-        pass
 
     def step(self, sim: Sim, t: int) -> None:
         ret = sim.today["new_returned"]
@@ -178,7 +176,7 @@ class Recross:
         sim.today["new_recrossed"] = again
 
 
-class Admissions:
+class Admissions(Mechanism):
     """People in France with a UK family link apply, pass checks, wait, and are admitted one for one."""
 
     def init(self, sim: Sim) -> None:
