@@ -58,6 +58,21 @@ def gen_bench_simulate() -> str:
     )
 
 
+def gen_bench_dask() -> str:
+    b = _run_json("benchmarks/bench_dask.py")
+    return _table(
+        [
+            ("1 worker: runs per second", f"{b['workers_1_runs_per_second']:,} ({b['workers_1_seconds']} s)"),
+            ("2 workers: runs per second", f"{b['workers_2_runs_per_second']:,} ({b['workers_2_seconds']} s)"),
+            ("scaling efficiency (2 workers ÷ twice 1 worker)", f"{b['scaling_efficiency']}"),
+            (
+                f"Sobol analysis, {b['sobol_rows']:,} runs, {b['sobol_factors']} factors, 2 workers",
+                f"{b['sobol_seconds_2_workers']} s",
+            ),
+        ]
+    )
+
+
 def gen_so_far() -> str:
     rows = _run_json("-m", "smallboats", "query", "so-far", "--date", "2025-07-09", "--format", "json")
     lines = ["| year | people | boats | 2025 against that year |", "| --- | ---: | ---: | ---: |"]
@@ -83,6 +98,7 @@ def gen_claims() -> str:
 GENERATORS = {
     "bench-data": gen_bench_data,
     "bench-simulate": gen_bench_simulate,
+    "bench-dask": gen_bench_dask,
     "so-far": gen_so_far,
     "claims": gen_claims,
 }

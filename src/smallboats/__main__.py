@@ -2,4 +2,5 @@
 
 from smallboats.cli import entry
 
-entry()
+if __name__ == "__main__":  # worker processes (Dask, multiprocessing) import this module again
+    entry()

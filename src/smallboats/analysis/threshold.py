@@ -20,6 +20,31 @@ FORMS = ("none", "linear", "elasticity", "threshold")
 DEFAULT_GRID = (50, 100, 250, 500, 1000, 2000, 4000)
 
 
+def curve_point(task: tuple) -> dict:
+    """One point of the curve: a deterrence form at a weekly quota (a top-level function for workers)."""
+    base, form, q, runs, seed, years = task
+    sc = Scenario.model_validate(base)
+    sc.years = years
+    sc.deterrence.form = form
+    sc.scheme.quota = _fixed(q)
+    sc.scheme.detention_places = max(sc.scheme.detention_places, q * 20)
+    sc.name = f"{form} at {q:g}/week"
+    r = simulate(sc, runs=runs, seed=seed)
+    first = r.dates < r.dates[0] + pd.Timedelta(days=365)
+    arr = r.records["new_arrivals"][first].sum(axis=0).astype(float)
+    cf = r.counterfactual["new_arrivals"][first].sum(axis=0).astype(float)
+    ret = r.records["new_returned"][first].sum(axis=0)
+    cut = 1 - arr / np.maximum(cf, 1)
+    quantiles = (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
+    return {
+        "assumption": form,
+        "weekly_quota": q,
+        **{f"cut_{k}": float(np.quantile(cut, v)) for k, v in quantiles},
+        "returns_share": float(np.median(ret / np.maximum(arr, 1))),
+        "cuts": cut,
+    }
+
+
 def quota_curve(
     base: Scenario,
     *,
@@ -29,6 +54,7 @@ def quota_curve(
     seed: int = 7,
     years: float = 1.0,
     on_step: Callable[[str], None] | None = None,
+    ex=None,
 ) -> pd.DataFrame:
     """The cut in first-year arrivals at each quota, per deterrence assumption (median and bands).
 
@@ -36,39 +62,13 @@ def quota_curve(
         Rows ``assumption, weekly_quota, cut_median, cut_p05, cut_p25, cut_p75, cut_p95, returns_share``,
         plus ``cuts``: the per-run cuts (for probability queries).
     """
-    rows = []
-    for form in forms:
-        for q in grid:
-            sc = base.model_copy(deep=True)
-            sc.years = years
-            sc.deterrence.form = form
-            sc.scheme.quota = (
-                type(sc.scheme.quota).model_validate({"kind": "fixed", "per_week": q})
-                if sc.scheme.quota.kind == "fixed"
-                else _fixed(q)
-            )
-            sc.scheme.detention_places = max(sc.scheme.detention_places, q * 20)
-            sc.name = f"{form} at {q}/week"
-            r = simulate(sc, runs=runs, seed=seed)
-            first = r.dates < r.dates[0] + pd.Timedelta(days=365)
-            arr = r.records["new_arrivals"][first].sum(axis=0).astype(float)
-            cf = r.counterfactual["new_arrivals"][first].sum(axis=0).astype(float)
-            ret = r.records["new_returned"][first].sum(axis=0)
-            cut = 1 - arr / np.maximum(cf, 1)
-            rows.append(
-                {
-                    "assumption": form,
-                    "weekly_quota": q,
-                    **{
-                        f"cut_{k}": float(np.quantile(cut, v))
-                        for k, v in (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
-                    },
-                    "returns_share": float(np.median(ret / np.maximum(arr, 1))),
-                    "cuts": cut,
-                }
-            )
-            if on_step:
-                on_step(sc.name)
+    from smallboats.analysis.distributed import SerialExecutor
+
+    tasks = [(base.model_dump(mode="json"), form, float(q), runs, seed, years) for form in forms for q in grid]
+    ex = ex or SerialExecutor()
+    rows = ex.map(
+        curve_point, tasks, on_done=(lambda i: on_step(f"{tasks[i][1]} at {tasks[i][2]:g}/week")) if on_step else None
+    )
     return pd.DataFrame(rows)
 
 

@@ -10,7 +10,7 @@ from smallboats import __version__
 from smallboats.cli import claims, data, query
 from smallboats.cli.output import err_console
 from smallboats.cli.report import report
-from smallboats.cli.simulate import scenario_app, simulate_cmd, threshold_cmd
+from smallboats.cli.simulate import scenario_app, sensitivity_cmd, simulate_cmd, sweep_cmd, threshold_cmd
 from smallboats.errors import SmallboatsError
 
 app = typer.Typer(
@@ -27,6 +27,8 @@ app.add_typer(claims.app, name="claims")
 app.command()(report)
 app.command("simulate")(simulate_cmd)
 app.command("threshold")(threshold_cmd)
+app.command("sweep")(sweep_cmd)
+app.command("sensitivity")(sensitivity_cmd)
 app.add_typer(scenario_app, name="scenario")
 
 

@@ -17,6 +17,14 @@ from smallboats.cli.output import Format, emit, err_console, to_json
 from smallboats.errors import DataError, UsageError
 
 MAX_RUNS = 100_000
+DaskOpt = Annotated[
+    str,
+    typer.Option(
+        help="Where to run: none (this process), local (a new LocalCluster) or a "
+        "scheduler address such as tcp://scheduler:8786."
+    ),
+]
+WorkersOpt = Annotated[int, typer.Option(help="Workers of a local cluster.")]
 
 
 def _progress():
@@ -155,6 +163,8 @@ def threshold_cmd(
     ] = "50,100,250,500,1000,2000,4000",
     runs: Annotated[int, typer.Option(help="Runs per quota and assumption.")] = 250,
     seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    dask: DaskOpt = "none",
+    workers: WorkersOpt = 2,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -203,3 +213,122 @@ def threshold_cmd(
             title=f"Smallest weekly quota for a {target:.0%} cut with probability {probability:.0%} "
             f"(searched {min(values):g} to {max(values):g} a week)",
         )
+
+
+def sweep_cmd(
+    spec: Annotated[
+        Path,
+        typer.Argument(
+            help="A grid (TOML with a [grid] table of parameter = [values]) or a sample "
+            "file (CSV or Parquet, one column per parameter)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the Parquet dataset (re-run to resume).")],
+    scenario: Annotated[str, typer.Option(help="The scenario varied (preset or TOML file).")] = "pilot-50",
+    runs: Annotated[int, typer.Option(help="Runs per variant.")] = 250,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    years: Annotated[float, typer.Option(help="Horizon in years.")] = 1.0,
+    chunk_runs: Annotated[int, typer.Option(help="Runs per task (a multiple of 250).")] = 250,
+    dask: DaskOpt = "local",
+    workers: WorkersOpt = 2,
+    as_of_release: AsOfOpt = None,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """Run many variants of a scenario in chunks on Dask; one Parquet dataset, a row per variant x run x year.
+
+    A sweep interrupted part way resumes from the chunks already written when run again with the
+    same --out. Results are identical whatever the number of workers.
+
+    Example: smallboats sweep grid.toml --out sweep/ --dask local --workers 2
+    """
+    from smallboats.analysis.distributed import executor
+    from smallboats.analysis.scenarios import build_scenario
+    from smallboats.analysis.sweeps import read_spec, read_sweep, run_sweep
+
+    if not 1 <= runs <= MAX_RUNS:
+        raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,}")
+    variants = read_spec(spec)
+    with open_store(store) as st:
+        sc, _ = build_scenario(scenario, st, years=years, as_of=as_of_release)
+    with executor(dask, workers) as ex, _progress() as bar:
+        task = bar.add_task(f"Sweep of {len(variants)} variants", total=None)
+        summary = run_sweep(
+            sc,
+            variants,
+            runs=runs,
+            seed=seed,
+            out=out,
+            ex=ex,
+            chunk_runs=chunk_runs,
+            file=str(spec),
+            on_done=lambda i: bar.update(task, advance=1),
+        )
+    df = read_sweep(out)
+    keys = list(variants[0])
+    table = (
+        df.groupby(["variant", *keys, "year"], dropna=False)
+        .effect.describe(percentiles=[0.05, 0.5, 0.95])[["5%", "50%", "95%"]]
+        .reset_index()
+    )
+    if format == Format.json:
+        sys.stdout.write(to_json({**summary, "effect": table.to_dict("records")}) + "\n")
+    else:
+        err_console.print(
+            f"{summary['computed']} chunks computed, {summary['resumed_from']} already written; "
+            f"{summary['workers']} worker(s) at {summary['executor']}"
+        )
+        emit(table.round(1), format, title=f"Effect on arrivals by variant ({out})")
+
+
+def sensitivity_cmd(
+    scenario: Annotated[str, typer.Argument(help="The scenario (preset or TOML file).")] = "pilot-50",
+    n: Annotated[int, typer.Option(help="Saltelli base sample (a power of two); rows = n x (factors + 2).")] = 256,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    quota_scale: Annotated[str, typer.Option(help="Range of the multiplier on the quota path, 'low,high'.")] = "0.5,5",
+    chart: Annotated[Path | None, typer.Option(help="Write the ranked chart here (.png or .svg).")] = None,
+    dask: DaskOpt = "none",
+    workers: WorkersOpt = 2,
+    as_of_release: AsOfOpt = None,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """Sobol indices (first order and total, with 95% intervals) of the first-year cut in arrivals.
+
+    Factors: every uncertain parameter of the scenario, the deterrence form, and a multiplier on the
+    quota path.
+
+    Example: smallboats sensitivity pilot-50 --n 256 --chart sobol.png
+    """
+    from smallboats.analysis.distributed import executor
+    from smallboats.analysis.scenarios import build_scenario
+    from smallboats.analysis.sensitivity import sobol
+
+    if n < 2 or n & (n - 1):
+        raise UsageError(f"--n must be a power of two (e.g. 256), not {n}")
+    try:
+        lo, hi = (float(x) for x in quota_scale.split(","))
+    except ValueError:
+        raise UsageError(f"--quota-scale must be 'low,high', not {quota_scale!r}") from None
+    with open_store(store) as st:
+        sc, meta = build_scenario(scenario, st, years=1, as_of=as_of_release)
+    with executor(dask, workers) as ex, _progress() as bar:
+        task = bar.add_task("Sobol sample", total=None)
+        table, info = sobol(sc, n, seed, ex, quota_scale=(lo, hi), on_done=lambda i: bar.update(task, advance=1))
+    if chart:
+        from smallboats.viz.charts import sobol_chart
+
+        c = sobol_chart(
+            table,
+            f"smallboats simulation of {sc.name}: {info['rows']:,} runs, seed {seed}; "
+            f"baseline fitted to {meta['data_release']}",
+        )
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        if chart.suffix.lower() == ".svg":
+            chart.write_text(c.svg())
+        else:
+            chart.write_bytes(c.png())
+    if format == Format.json:
+        sys.stdout.write(to_json({**info, "scenario": sc.name, "indices": table.to_dict("records")}) + "\n")
+    else:
+        emit(table.round(3), format, title=f"Sobol indices of the first-year cut in arrivals ({info['rows']:,} runs)")

@@ -75,7 +75,12 @@ MECHANISMS = {
 
 
 def run_arm(
-    scenario: Scenario, runs: int, seed: int, first_block: int = 0, on_day: Callable[[int], None] | None = None
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    first_block: int = 0,
+    on_day: Callable[[int], None] | None = None,
+    fixed_priors: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict, dict]:
     """Simulate one arm: whole blocks of runs, trimmed to ``runs``. Returns (records, priors)."""
     blocks = n_blocks(runs)
@@ -83,6 +88,13 @@ def run_arm(
     days = scenario.days
     dates = [scenario.start + dt.timedelta(days=i) for i in range(days)]
     priors = draw_priors(scenario, streams)
+    for key, values in (fixed_priors or {}).items():
+        if key not in priors:
+            raise KeyError(f"unknown prior {key!r}; valid: {', '.join(sorted(priors))}")
+        v = np.asarray(values, dtype=priors[key].dtype)
+        if v.shape != (runs,):
+            raise ValueError(f"fixed prior {key} needs {runs} values, got {v.shape}")
+        priors[key][:runs] = v
     sim = Sim(scenario, streams, blocks * BLOCK, days, dates, priors, scheme_on=scenario.scheme.enabled)
     mechanisms = [MECHANISMS[name]() for name in STEP_ORDER]
     for m in mechanisms:
@@ -106,6 +118,7 @@ def simulate(
     counterfactual: bool = True,
     on_progress: Callable[[float], None] | None = None,
     meta: dict | None = None,
+    fixed_priors: dict[str, np.ndarray] | None = None,
 ) -> Results:
     """Run a scenario and, when it has a scheme, its paired no-scheme counterfactual.
 
@@ -117,6 +130,8 @@ def simulate(
         counterfactual: also run the no-scheme arm (needed for effects).
         on_progress: called with the share done, 0 to 1.
         meta: extra provenance kept with the results (data release, fit).
+        fixed_priors: values to use instead of drawing some priors, one a run (sensitivity analyses);
+            both arms use them.
 
     Returns:
         The results of both arms.
@@ -134,7 +149,7 @@ def simulate(
             if on_progress:
                 on_progress((i * scenario.days + done) / total)
 
-        out.append(run_arm(arm, runs, seed, first_block, tick))
+        out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors))
     records, priors = out[0]
     cf = out[1][0] if len(out) > 1 else records
     return Results(

@@ -238,6 +238,14 @@ class Scheme(_Strict):
         None, unit="date", kind=ASSUMPTION, source="Assumption: runs to the end of the horizon unless given"
     )
     quota: Quota = Field(default_factory=lambda: FixedQuota(kind="fixed"))
+    rel_quota: Range = R(
+        1.0,
+        unit="multiplier",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=100,
+        source="1 = the quota path as scheduled; a range makes the path uncertain (sensitivity)",
+    )
     selection: Literal["random", "first-come", "by-boat", "by-nationality"] = P(
         "random", unit="rule", kind=ASSUMPTION, source="Assumption: the Home Office has not said how it selects"
     )

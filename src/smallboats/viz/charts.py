@@ -268,3 +268,27 @@ def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str) -> Char
     chart = (band + line).properties(width=WIDTH, height=HEIGHT)
     sub = "Median cut (line) and middle half of runs (band) against a paired no-scheme world, by deterrence form"
     return ChartSpec("quota_curve", title, finish(chart, title, sub, source), data, source)
+
+
+def sobol_chart(table: pd.DataFrame, source: str) -> ChartSpec:
+    """Sobol indices ranked by total effect, with 95% intervals."""
+    d = table.copy()
+    d["ST_lo"] = (d.ST - d.ST_conf).clip(lower=0)
+    d["ST_hi"] = d.ST + d.ST_conf
+    top = d.iloc[0]
+    title = f"{top.parameter} explains most of the uncertainty in the scheme's effect"
+    y = alt.Y("parameter:N", sort=list(d.parameter), title=None, axis=alt.Axis(labelLimit=260))
+    bars = (
+        alt.Chart(d)
+        .mark_bar(color=OKABE_ITO[0])
+        .encode(
+            y=y,
+            x=alt.X("ST:Q", title="Total Sobol index (share of variance, with interactions)"),
+            tooltip=["parameter:N", alt.Tooltip("ST:Q", format=".3f"), alt.Tooltip("S1:Q", format=".3f")],
+        )
+    )
+    err = alt.Chart(d).mark_rule(color="#333").encode(y=y, x="ST_lo:Q", x2="ST_hi:Q")
+    first = alt.Chart(d).mark_tick(color=HIGHLIGHT, thickness=3, size=14).encode(y=y, x="S1:Q")
+    chart = (bars + err + first).properties(width=WIDTH - 220, height=16 * len(d))
+    sub = "Bars: total index with 95% interval; orange ticks: first-order index; first-year cut in arrivals"
+    return ChartSpec("sobol", title, finish(chart, title, sub, source), d, source)

@@ -80,13 +80,9 @@ class Selection(Mechanism):
     def step(self, sim: Sim, t: int) -> None:
         if t == 0 or self.week[t] != self.week[t - 1]:
             self._new_week()
-        base = self.base_quota[t]
-        quota = (
-            np.minimum(base + self.extra, self.conditional.max_per_week)
-            if self.conditional
-            else np.full(sim.runs, base)
-        )
-        quota = np.where(base > 0, quota, 0.0)
+        base = self.base_quota[t] * sim.p("scheme.rel_quota")
+        quota = np.minimum(base + self.extra, self.conditional.max_per_week) if self.conditional else base
+        quota = np.where(self.base_quota[t] > 0, quota, 0.0)
         self.quota = quota
         sim.today["quota_week"] = quota
         eligible = sim.today["new_eligible"]

@@ -1,0 +1,183 @@
+"""Sweeps on Dask: identical results on 1 and 2 workers, resume, retries; sensitivity and thresholds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smallboats.analysis.distributed import executor
+from smallboats.analysis.scenarios import build_scenario
+from smallboats.analysis.sweeps import read_sweep, run_sweep
+
+TESTS = Path(__file__).resolve().parent
+GRID = '[grid]\n"scheme.quota.per_week" = [50, 250]\n"deterrence.form" = ["none", "elasticity"]\n'
+
+
+@pytest.fixture(scope="module")
+def base(bundled_template):
+    from smallboats.data.store import Store
+
+    with Store(bundled_template) as st:
+        sc, _ = build_scenario("pilot-50", st, years=0.5)
+    return sc
+
+
+@pytest.fixture
+def worker_path(monkeypatch):
+    """Worker processes find the test helpers and the package through PYTHONPATH."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
+
+
+def test_same_results_on_one_and_two_workers_and_in_process(base, tmp_path, worker_path):
+    variants = [{"scheme.quota.per_week": 50}, {"scheme.quota.per_week": 500, "deterrence.form": "elasticity"}]
+    frames = {}
+    for label, dask, workers in (("w1", "local", 1), ("w2", "local", 2), ("serial", None, 1)):
+        with executor(dask, workers) as ex:
+            summary = run_sweep(base, variants, runs=500, seed=5, out=tmp_path / label, ex=ex)
+            assert summary["workers"] == workers
+        frames[label] = read_sweep(tmp_path / label)
+    assert len(frames["w1"]) == 2 * 500 * 1  # variants x runs x years (half a year: one period)
+    pd.testing.assert_frame_equal(frames["w1"], frames["w2"])
+    pd.testing.assert_frame_equal(frames["w1"], frames["serial"])
+    assert set(frames["w1"].columns) >= {
+        "variant",
+        "run",
+        "seed",
+        "year",
+        "arrivals",
+        "cf_arrivals",
+        "effect",
+        "returned",
+        "admitted",
+        "scheme.quota.per_week",
+    }
+
+
+def test_a_crashed_workers_task_is_run_again(tmp_path, worker_path):
+    import dask_tasks
+
+    marker = tmp_path / "crashed"
+    with executor("local", 1) as ex:
+        out = ex.map(dask_tasks.crash_once, [(str(marker), 21)])
+    assert out == [42]
+    assert marker.exists()  # the first attempt did kill its worker
+
+
+def test_an_interrupted_sweep_resumes(tmp_path, home, cli):
+    spec = tmp_path / "grid.toml"
+    spec.write_text(GRID)
+    out = tmp_path / "sweep"
+    cmd = [
+        sys.executable,
+        "-m",
+        "smallboats",
+        "sweep",
+        str(spec),
+        "--out",
+        str(out),
+        "--runs",
+        "500",
+        "--years",
+        "1",
+        "--dask",
+        "none",
+        "--seed",
+        "4",
+    ]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(out.glob("part-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    before = {f.name: f.stat().st_mtime_ns for f in out.glob("part-*.parquet")}
+    assert 2 <= len(before) < 8, "the sweep should have been stopped part way"
+    r = cli(
+        "sweep",
+        spec,
+        "--out",
+        out,
+        "--runs",
+        "500",
+        "--years",
+        "1",
+        "--dask",
+        "none",
+        "--seed",
+        "4",
+        "--format",
+        "json",
+    )
+    assert r.code == 0, r.err
+    summary = r.json()
+    assert summary["resumed_from"] == len(before) and summary["computed"] == 8 - len(before)
+    for name, mtime in before.items():
+        assert (out / name).stat().st_mtime_ns == mtime  # kept, not recomputed
+    assert not list(out.glob("*.tmp-*"))  # half-written parts of the killed run were cleared
+    fresh = tmp_path / "fresh"
+    assert (
+        cli("sweep", spec, "--out", fresh, "--runs", "500", "--years", "1", "--dask", "none", "--seed", "4").code == 0
+    )
+    pd.testing.assert_frame_equal(read_sweep(out), read_sweep(fresh))
+    # the same folder with another sweep is refused
+    r = cli("sweep", spec, "--out", out, "--runs", "250", "--years", "1", "--dask", "none")
+    assert r.code == 2 and "different sweep" in r.err
+
+
+def test_sobol_ranks_deterrence_above_irrelevant_parameters(base):
+    from smallboats.analysis.sensitivity import problem, sobol
+
+    sc = base.model_copy(deep=True)
+    sc.years = 1
+    prob = problem(sc)
+    assert "deterrence.form_index" in prob["names"] and "scheme.rel_quota" in prob["names"]
+    with executor(None) as ex:
+        table, info = sobol(sc, 64, 3, ex)
+    assert info["rows"] == 64 * (prob["num_vars"] + 2)
+    st = table.set_index("parameter").ST
+    assert set(st.index) == set(prob["names"])
+    # admissions cannot change arrivals; the deterrence form drives the effect
+    assert st["deterrence.form_index"] > 0.2
+    assert st["deterrence.form_index"] > st["scheme.p_admission_pass"] + 0.1
+
+
+def test_threshold_json(home, cli):
+    r = cli(
+        "threshold",
+        "--target",
+        "0.25",
+        "--probability",
+        "0.8",
+        "--grid",
+        "50,4000",
+        "--runs",
+        "250",
+        "--format",
+        "json",
+    )
+    assert r.code == 0, r.err
+    rows = r.json()
+    assert [x["assumption"] for x in rows] == ["none", "linear", "elasticity", "threshold"]
+    for x in rows:
+        assert "weekly_quota" in x and (x["weekly_quota"] is None or x["weekly_quota"] in (50, 4000))
+        assert x["searched"]["min"] == 50 and x["searched"]["max"] == 4000
+    assert rows[0]["weekly_quota"] is None  # without deterrence, returns alone cannot cut arrivals by 25%
+
+
+def test_bad_input(home, cli, tmp_path):
+    assert cli("sweep", tmp_path / "missing.toml", "--out", tmp_path / "o").code == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[grid]\n"scheme.nope" = [1, 2]\n')
+    r = cli("sweep", bad, "--out", tmp_path / "o2", "--dask", "none")
+    assert r.code == 2 and "scheme.nope" in r.err
+    r = cli("sweep", bad, "--out", tmp_path / "o3", "--dask", "udp://nowhere")
+    assert r.code == 2 and "--dask" in r.err
+    assert cli("sensitivity", "--n", "100").code == 2
+    assert cli("threshold", "--target", "1.5").code == 2
