@@ -73,6 +73,19 @@ def gen_bench_dask() -> str:
     )
 
 
+def gen_bench_api() -> str:
+    b = _run_json("benchmarks/bench_api.py")
+    return _table(
+        [
+            (f"median latency, {b['clients']} concurrent clients", f"{b['median_s']} s"),
+            ("p99 latency", f"{b['p99_s']} s"),
+            ("throughput", f"{b['throughput_per_s']} requests/s ({b['requests']} requests, {b['errors']} errors)"),
+            ("baseline: one client alone, median", f"{b['single_client_median_s']} s"),
+            ("server processes", f"{b['server_workers']}"),
+        ]
+    )
+
+
 def gen_so_far() -> str:
     rows = _run_json("-m", "smallboats", "query", "so-far", "--date", "2025-07-09", "--format", "json")
     lines = ["| year | people | boats | 2025 against that year |", "| --- | ---: | ---: | ---: |"]
@@ -99,6 +112,7 @@ GENERATORS = {
     "bench-data": gen_bench_data,
     "bench-simulate": gen_bench_simulate,
     "bench-dask": gen_bench_dask,
+    "bench-api": gen_bench_api,
     "so-far": gen_so_far,
     "claims": gen_claims,
 }

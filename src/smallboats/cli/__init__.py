@@ -10,6 +10,7 @@ from smallboats import __version__
 from smallboats.cli import claims, data, query
 from smallboats.cli.output import err_console
 from smallboats.cli.report import report
+from smallboats.cli.serve import serve
 from smallboats.cli.simulate import scenario_app, sensitivity_cmd, simulate_cmd, sweep_cmd, threshold_cmd
 from smallboats.errors import SmallboatsError
 
@@ -29,6 +30,7 @@ app.command("simulate")(simulate_cmd)
 app.command("threshold")(threshold_cmd)
 app.command("sweep")(sweep_cmd)
 app.command("sensitivity")(sensitivity_cmd)
+app.command()(serve)
 app.add_typer(scenario_app, name="scenario")
 
 

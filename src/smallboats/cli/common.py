@@ -40,9 +40,9 @@ def parse_date(text: str, option: str) -> dt.date:
         raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2025-07-10") from None
 
 
-def open_store(path: Path | None) -> Store:
-    """Open (and on first use create) the store."""
-    return Store(path)
+def open_store(path: Path | None, *, write: bool = False) -> Store:
+    """Open (and on first use create) the store; read-only unless the command writes."""
+    return Store(path, read_only=not write)
 
 
 def sources_line(store: Store, release_ids) -> str:

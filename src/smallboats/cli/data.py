@@ -48,7 +48,7 @@ def import_(
             raise UsageError("--publisher, --title, --url and --release-date go together")
         source = Source(publisher, title, rdate, url, licence)
     with (
-        open_store(store) as st,
+        open_store(store, write=True) as st,
         Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
         ) as bar,

@@ -78,15 +78,22 @@ class Store:
     Args:
         path: the database file; default :func:`default_path`.
         bundled: fill a new, empty store with the bundled dataset (the default).
+        read_only: open for reading only, so that several processes (the server, the command
+            line) can read at once; only imports need to write.
     """
 
-    def __init__(self, path: str | Path | None = None, *, bundled: bool = True):
+    def __init__(self, path: str | Path | None = None, *, bundled: bool = True, read_only: bool = False):
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not self.path.exists():
+            Store(self.path, bundled=bundled).close()  # first use: create and fill it, then read
         try:
-            self.con = duckdb.connect(str(self.path))
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as e:
-            raise StoreError(f"cannot open the store {self.path}: {e}") from None
+            hint = "; another smallboats process is writing to it" if "lock" in str(e).lower() else ""
+            raise StoreError(f"cannot open the store {self.path}{hint}: {e}") from None
+        if read_only:
+            return
         self.con.execute(SCHEMA)
         if bundled and self._count() == 0:
             from smallboats.data.bundle import load_bundled

@@ -1,0 +1,113 @@
+"""Load test of the what-if API: 10 concurrent clients on loopback, bounded in count and time.
+
+Starts `smallboats serve` on a free loopback port with a copy of the bundled store, sends
+``--requests`` POST /api/v1/simulate requests (200 runs, one year, varied quotas) from ``--clients``
+threads, and prints one JSON line with the median and p99 latency. Only 127.0.0.1 is contacted;
+the test stops after the requests or ``--max-seconds``, whichever comes first.
+
+Run: python benchmarks/bench_api.py [--clients 10] [--requests 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+
+def main() -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=10)
+    ap.add_argument("--requests", type=int, default=100)
+    ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--workers", type=int, default=2, help="server processes")
+    args = ap.parse_args()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = Path(tempfile.mkdtemp())
+    env = dict(os.environ, SMALLBOATS_HOME=str(home))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "smallboats", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/api/v1/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        quotas = [50, 100, 200, 300, 500]
+        for q in quotas:  # warm the fitted-scenario cache, as a running server would be
+            httpx.post(
+                base + "/api/v1/simulate", json={"runs": 200, "years": 1, "what_if": {"quota_per_week": q}}, timeout=60
+            )
+        latencies: list[float] = []
+        errors = [0]
+        counter = iter(range(args.requests))
+        lock = threading.Lock()
+        stop_at = time.monotonic() + args.max_seconds
+
+        def client() -> None:
+            with httpx.Client(timeout=120) as c:
+                while time.monotonic() < stop_at:
+                    with lock:
+                        i = next(counter, None)
+                    if i is None:
+                        return
+                    body = {"runs": 200, "years": 1, "seed": i, "what_if": {"quota_per_week": quotas[i % len(quotas)]}}
+                    t = time.perf_counter()
+                    r = c.post(base + "/api/v1/simulate", json=body)
+                    dt = time.perf_counter() - t
+                    with lock:
+                        latencies.append(dt)
+                        errors[0] += r.status_code != 200
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        single = []
+        with httpx.Client(timeout=60) as c:
+            for i in range(5):
+                t = time.perf_counter()
+                c.post(
+                    base + "/api/v1/simulate",
+                    json={"runs": 200, "years": 1, "seed": 1000 + i, "what_if": {"quota_per_week": 100}},
+                )
+                single.append(time.perf_counter() - t)
+    finally:
+        server.terminate()
+        server.wait(10)
+    lat = sorted(latencies)
+    return {
+        "clients": args.clients,
+        "server_workers": args.workers,
+        "requests": len(lat),
+        "errors": errors[0],
+        "median_s": round(statistics.median(lat), 3),
+        "p99_s": round(lat[min(len(lat) - 1, int(0.99 * len(lat)))], 3),
+        "throughput_per_s": round(len(lat) / wall, 2),
+        "single_client_median_s": round(statistics.median(single), 3),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

@@ -1,0 +1,142 @@
+// The dashboard: sliders -> POST /api/v1/simulate -> fan chart; share links restore the sliders.
+"use strict";
+
+const FIELDS = ["quota", "ramp", "challenge", "prevent", "deterrence"];
+const fmt = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
+const fig = (x) => (Math.abs(x) >= 100 ? fmt.format(x) : String(Number(x.toPrecision(4))));
+let pending = null;
+let seq = 0;
+
+function state() {
+  const s = {};
+  for (const f of FIELDS) s[f] = document.getElementById(f).value;
+  return s;
+}
+
+function restore() {
+  const params = new URLSearchParams(window.location.search);
+  for (const f of FIELDS) {
+    if (params.has(f)) document.getElementById(f).value = params.get(f);
+  }
+}
+
+function whatIf(s) {
+  const w = {
+    quota_per_week: Number(s.quota),
+    p_challenge: Number(s.challenge),
+    p_prevent: Number(s.prevent),
+    deterrence: s.deterrence,
+  };
+  if (Number(s.ramp) > 0) w.ramp_to_per_week = Number(s.ramp);
+  return w;
+}
+
+function query(s) {
+  const w = whatIf(s);
+  const p = new URLSearchParams({ scenario: "pilot-50", runs: "200", seed: "7", years: "1" });
+  for (const [k, v] of Object.entries(w)) p.set(k, String(v));
+  return p.toString();
+}
+
+function labels(s) {
+  document.getElementById("quota-out").textContent = s.quota;
+  document.getElementById("ramp-out").textContent = Number(s.ramp) > 0 ? s.ramp : "no ramp";
+  document.getElementById("challenge-out").textContent = Number(s.challenge).toFixed(2);
+  document.getElementById("prevent-out").textContent = Number(s.prevent).toFixed(2);
+  const here = window.location.pathname + "?" + new URLSearchParams(s).toString();
+  document.getElementById("share").href = here;
+  const q = query(s);
+  document.getElementById("download-csv").href = "/api/v1/charts/fan.csv?" + q;
+  document.getElementById("download-png").href = "/api/v1/charts/fan.png?" + q;
+  document.getElementById("download-svg").href = "/api/v1/charts/fan.svg?" + q;
+}
+
+function fanSpec(res) {
+  const rows = [];
+  for (const [arm, name] of [["scenario", "With the scheme"], ["no_scheme", "No scheme"]]) {
+    for (const r of res.weekly[arm] || []) rows.push({ ...r, arm: name });
+  }
+  const x = { field: "period_start", type: "temporal", title: null, axis: { format: "%b %Y" } };
+  const colour = { field: "arm", type: "nominal", title: null, scale: { domain: ["With the scheme", "No scheme"], range: ["#D55E00", "#0072B2"] } };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    width: Math.max(360, document.getElementById("fan").clientWidth - 140), height: 280, data: { values: rows },
+    layer: [
+      { mark: { type: "area", opacity: 0.12 }, encoding: { x, y: { field: "p025", type: "quantitative" }, y2: { field: "p975" }, color: colour } },
+      { mark: { type: "area", opacity: 0.18 }, encoding: { x, y: { field: "p10", type: "quantitative" }, y2: { field: "p90" }, color: colour } },
+      { mark: { type: "area", opacity: 0.28 }, encoding: { x, y: { field: "p25", type: "quantitative" }, y2: { field: "p75" }, color: colour } },
+      { mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "median", type: "quantitative", title: "People arriving a week" }, color: colour } },
+    ],
+  };
+}
+
+async function update() {
+  const s = state();
+  labels(s);
+  const mine = ++seq;
+  document.getElementById("status").textContent = "Simulating…";
+  const started = performance.now();
+  const resp = await fetch("/api/v1/simulate", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ scenario: "pilot-50", runs: 200, seed: 7, years: 1, what_if: whatIf(s) }),
+  });
+  if (mine !== seq) return; // a newer request superseded this one
+  const res = await resp.json();
+  if (!resp.ok) {
+    document.getElementById("status").textContent = "Error: " + res.detail;
+    return;
+  }
+  const arr = res.years.find((y) => y.variable === "arrivals" && y.year === 1);
+  const ret = res.years.find((y) => y.variable === "returned" && y.year === 1);
+  const e = arr.effect;
+  const word = e.median <= 0 ? "fewer" : "more";
+  const fan = document.getElementById("fan");
+  fan.dataset.median = String(arr.median);
+  fan.dataset.effect = String(e.median);
+  document.getElementById("effect").textContent =
+    `First year: ${fmt.format(Math.abs(e.median))} ${word} arrivals than without the scheme (90% of runs: ` +
+    `${fmt.format(e.p05)} to ${fmt.format(e.p95)}); ${fmt.format(ret.median)} people returned.`;
+  await vegaEmbed("#fan", fanSpec(res), { renderer: "svg", actions: false });
+  fan.dataset.rendered = String(mine);
+  document.getElementById("status").textContent =
+    `${res.runs} runs, seed ${res.seed}, data ${res.data_release}; ${Math.round(performance.now() - started)} ms`;
+}
+
+function schedule() {
+  clearTimeout(pending);
+  pending = setTimeout(update, 150);
+}
+
+async function officialCharts() {
+  for (const el of document.querySelectorAll(".official-chart")) {
+    const spec = await (await fetch(`/api/v1/charts/${el.dataset.chart}.vl.json`)).json();
+    await vegaEmbed(el, spec, { renderer: "svg", actions: false });
+    el.dataset.rendered = "1";
+  }
+}
+
+async function claims() {
+  const rows = await (await fetch("/api/v1/claims")).json();
+  const body = document.querySelector("#claims tbody");
+  const label = { "holds": "Holds", "does-not-hold": "Does not hold", "cannot-check": "Cannot check" };
+  for (const r of rows) {
+    const tr = document.createElement("tr");
+    const cells = [r.id, r.claim, fig(r.stated), r.computed === null ? "–" : fig(r.computed), label[r.verdict], r.reason];
+    cells.forEach((c, i) => {
+      const td = document.createElement("td");
+      td.textContent = c;
+      if (i === 4) td.className = r.verdict;
+      tr.appendChild(td);
+    });
+    body.appendChild(tr);
+  }
+}
+
+restore();
+for (const f of FIELDS) {
+  document.getElementById(f).addEventListener("input", schedule);
+  document.getElementById(f).addEventListener("change", schedule);
+}
+update();
+officialCharts();
+claims();
