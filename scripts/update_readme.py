@@ -86,6 +86,26 @@ def gen_bench_api() -> str:
     )
 
 
+def gen_backtest() -> str:
+    import pandas as pd
+
+    rows = _run_json("-m", "smallboats", "backtest", "--format", "json")
+    df = (
+        pd.DataFrame(rows)
+        .groupby(["horizon_weeks", "method"], sort=False)[["mae", "crps", "coverage_50", "coverage_80", "coverage_95"]]
+        .mean()
+        .reset_index()
+    )
+    lines = [
+        "| weeks ahead | method | MAE | CRPS | 50% held | 80% held | 95% held |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in df.itertuples():
+        cov = ["–" if pd.isna(c) else f"{c:.0%}" for c in (r.coverage_50, r.coverage_80, r.coverage_95)]
+        lines.append(f"| {r.horizon_weeks} | {r.method} | {r.mae:,.0f} | {r.crps:,.0f} | " + " | ".join(cov) + " |")
+    return "\n".join(lines)
+
+
 def gen_so_far() -> str:
     rows = _run_json("-m", "smallboats", "query", "so-far", "--date", "2025-07-09", "--format", "json")
     lines = ["| year | people | boats | 2025 against that year |", "| --- | ---: | ---: | ---: |"]
@@ -113,6 +133,7 @@ GENERATORS = {
     "bench-simulate": gen_bench_simulate,
     "bench-dask": gen_bench_dask,
     "bench-api": gen_bench_api,
+    "backtest": gen_backtest,
     "so-far": gen_so_far,
     "claims": gen_claims,
 }

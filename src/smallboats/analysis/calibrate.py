@@ -6,7 +6,9 @@ Method (moment matching, documented in docs/methods.md):
   ``p_cross_after_calm[m]`` is the share of days in month ``m`` with arrivals among those following a
   day without; ``p_cross_after_cross[m]`` the same after a day with arrivals (window: three years).
 * seasonal profile: mean daily arrivals by calendar month over the mean of all days (three years).
-* inflow level: mean daily arrivals over the last 52 weeks of the window; the trend is an assumption.
+* inflow level: mean daily arrivals over the last 52 weeks of the window, with a range of
+  ``exp(+/-s)`` where ``s`` is the standard deviation of the log change of rolling 12-month totals a
+  year apart (clipped to 0.1-0.3): the record's own year-to-year swings. The trend is an assumption.
 * people per boat: people over boats in the last 52 weeks; growth up to the yearly rate of the last
   three years.
 * prevention share: prevented over (prevented + arrived) in the weekly SB_02 series; the range is the
@@ -16,11 +18,14 @@ Method (moment matching, documented in docs/methods.md):
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from smallboats.errors import StoreError
+from smallboats.errors import StoreError, UsageError
 
 
 def fit_baseline(
@@ -50,6 +55,7 @@ def fit_baseline(
     seasonal = (by_month / w.people.mean()).fillna(1.0)
     last = d[d.date > pd.Timestamp(until) - pd.Timedelta(days=364)]
     inflow = float(last.people.mean())
+    spread = level_spread(d, until, years)
     ppb = float(last.people.sum() / max(last.boats.sum(), 1))
     yearly = w.groupby(w.date.dt.year).agg(people=("people", "sum"), boats=("boats", "sum"))
     yearly = yearly[yearly.boats > 0]
@@ -61,7 +67,7 @@ def fit_baseline(
     )
     prevent = _prevention(weekly, until)
     return {
-        "inflow_per_day": {"low": round(inflow * 0.9, 2), "high": round(inflow * 1.1, 2)},
+        "inflow_per_day": {"low": round(inflow * np.exp(-spread), 2), "high": round(inflow * np.exp(spread), 2)},
         "seasonal": [round(float(x), 4) for x in seasonal],
         "p_cross_after_calm": [round(float(x), 4) for x in after_calm],
         "p_cross_after_cross": [round(float(x), 4) for x in after_cross],
@@ -78,6 +84,22 @@ def fit_baseline(
             "people_per_boat_last_year": round(ppb, 2),
         },
     }
+
+
+def level_spread(daily: pd.DataFrame, until: dt.date, years: int) -> float:
+    """How much a year's level may differ from the last.
+
+    The standard deviation of the log change of rolling 12-month totals a year apart, over the
+    window, clipped to 0.1-0.3.
+    """
+    s = daily.set_index("date").people
+    s = s[s.index <= pd.Timestamp(until)]
+    roll = s.rolling(365).sum().dropna()
+    roll = roll[roll.index > pd.Timestamp(until) - pd.DateOffset(years=years)]
+    if len(roll) < 400:
+        return 0.2
+    change = np.log(roll / roll.shift(365)).dropna()
+    return float(np.clip(change.std(), 0.1, 0.3)) if len(change) else 0.2
 
 
 def _prevention(weekly: pd.DataFrame | None, until: dt.date) -> dict:
@@ -106,3 +128,28 @@ def fit_from_store(store, until: dt.date | None = None, as_of: str | None = None
     if until > last or until < first:
         raise StoreError(f"--until {until} is outside the daily data ({first} to {last})")
     return fit_baseline(daily, weekly, until, years, release)
+
+
+def fits_dir(store) -> Path:
+    """Where named fits are kept: ``fits/`` beside the store."""
+    return Path(store.path).parent / "fits"
+
+
+def save_fit(store, fit: dict, name: str) -> Path:
+    """Store a fit under a name a scenario can use (``baseline = "NAME"``)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise UsageError(f"a fit's name may hold letters, digits, '.', '-' and '_' only, not {name!r}")
+    d = fits_dir(store)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{name}.json"
+    path.write_text(json.dumps(fit, indent=1))
+    return path
+
+
+def load_fit(store, name: str) -> dict:
+    """A named fit; a clear error lists the names held."""
+    path = fits_dir(store) / f"{name}.json"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or not path.is_file():
+        held = sorted(p.stem for p in fits_dir(store).glob("*.json")) if fits_dir(store).is_dir() else []
+        raise StoreError(f"no fit named {name!r}; fits held: {', '.join(held) or 'none (run smallboats calibrate)'}")
+    return json.loads(path.read_text())

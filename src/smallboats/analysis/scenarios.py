@@ -70,6 +70,7 @@ def build_scenario(
     unless ``fit_until`` says otherwise. Values set in the scenario file win over fitted ones.
     """
     raw, label = read_scenario_dict(name_or_path)
+    baseline = raw.pop("baseline", None)  # a named fit from `smallboats calibrate`
     if overrides:
         raw = _merge(raw, overrides)
     if years is not None:
@@ -77,7 +78,12 @@ def build_scenario(
     start = Scenario.from_dict(raw, file=label).start  # validate the file as written, before fitting
     newest = store.daily(as_of=as_of).date.max().date()
     until = fit_until or min(start - dt.timedelta(days=1), newest)
-    fitted = fit_from_store(store, until=until, as_of=as_of)
+    if baseline is not None:
+        from smallboats.analysis.calibrate import load_fit
+
+        fitted = load_fit(store, str(baseline))
+    else:
+        fitted = fit_from_store(store, until=until, as_of=as_of)
     raw = _merge({"crossings": fitted}, raw)
     quota = raw.get("scheme", {}).get("quota", {})
     if quota.get("kind") == "path" and quota.get("per_week") == [0.0]:

@@ -8,6 +8,7 @@ import typer
 
 from smallboats import __version__
 from smallboats.cli import claims, data, query
+from smallboats.cli.analysis import backtest, calibrate, evaluate_pilot, forecast
 from smallboats.cli.output import err_console
 from smallboats.cli.report import report
 from smallboats.cli.serve import serve
@@ -31,6 +32,10 @@ app.command("threshold")(threshold_cmd)
 app.command("sweep")(sweep_cmd)
 app.command("sensitivity")(sensitivity_cmd)
 app.command()(serve)
+app.command()(calibrate)
+app.command()(forecast)
+app.command()(backtest)
+app.command("evaluate-pilot")(evaluate_pilot)
 app.add_typer(scenario_app, name="scenario")
 
 

@@ -38,7 +38,7 @@ def report(
             console=err_console,
         ) as bar,
     ):
-        task = bar.add_task("Starting", total=19)
+        task = bar.add_task("Starting", total=20)
 
         def step(label: str) -> None:
             bar.update(task, description=label, advance=1)

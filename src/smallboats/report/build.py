@@ -311,6 +311,78 @@ class ReportBuilder:
         )
         return sec
 
+    def forecasting(self, runs: int = 300, seed: int = 7) -> Section:
+        """How well the model forecasts (the backtest) and whether the pilot worked."""
+        from smallboats.analysis.forecast import backtest, backtest_summary, evaluate_pilot
+
+        weekly = self.store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=self.as_of)
+        table = backtest_summary(backtest(self.daily, weekly, runs=runs, seed=seed))
+        model = table[table.method == "model"].set_index("horizon_weeks")
+        naive = table[table.method == "seasonal-naive"].set_index("horizon_weeks")
+        beaten = [
+            f"{m} at {h} weeks"
+            for h in model.index
+            for m in ("AutoETS", "AutoARIMA", "mean-4-weeks")
+            if table[(table.method == m) & (table.horizon_weeks == h)].mae.iloc[0] < model.loc[h, "mae"]
+        ]
+        pilot = evaluate_pilot(self.store, runs=runs, seed=seed)
+        crps_model = ", ".join(thousands(model.loc[h, "crps"]) for h in model.index)
+        crps_naive = ", ".join(thousands(naive.loc[h, "crps"]) for h in naive.index)
+        held = ", ".join(pct(model.loc[h, "coverage_80"] * 100, 0) for h in model.index)
+        mae_note = (
+            ("On point error (MAE) it is beaten by " + ", ".join(beaten) + ".")
+            if beaten
+            else "No baseline beats it on point error (MAE)."
+        )
+        sec = Section(
+            "forecasting",
+            "How well it forecasts, and did the pilot work?",
+            [
+                "Rolling origins at the end of 2022, 2023, 2024 and 2025; weekly totals 4, 13 and 26 weeks ahead. "
+                f"The model's CRPS (the whole forecast distribution) is {crps_model} against seasonal naive's "
+                f"{crps_naive}; its 80% intervals held {held} of weeks. " + mae_note,
+                pilot["statement"],
+            ],
+        )
+        t = table.copy()
+        for c in ("coverage_50", "coverage_80", "coverage_95"):
+            t[c] = [("–" if pd.isna(v) else pct(v * 100, 0)) for v in t[c]]
+        t = t.rename(
+            columns={
+                "horizon_weeks": "Weeks ahead",
+                "method": "Method",
+                "mae": "MAE",
+                "crps": "CRPS",
+                "coverage_50": "50% interval held",
+                "coverage_80": "80% held",
+                "coverage_95": "95% held",
+            }
+        )
+        t["MAE"] = t["MAE"].map(thousands)
+        t["CRPS"] = t["CRPS"].map(thousands)
+        sec.tables.append(
+            _table(t, "Backtest, mean over four origins (weekly arrivals)", num_cols=tuple(t.columns[2:]))
+        )
+        rows = [
+            {
+                "Deterrence": a["assumption"],
+                "Model arrivals (median)": thousands(a["scenario_arrivals"]["median"]),
+                "95% range": " to ".join(thousands(a["scenario_arrivals"][k]) for k in ("p025", "p975")),
+                "Observed at percentile": f"{a['observed_percentile']:g}",
+                "Effect of the scheme (median)": thousands(a["effect"]["median"]),
+            }
+            for a in pilot["assumptions"]
+        ]
+        caption = (
+            f"The pilot, {pilot['start']} to {pilot['end']}: observed {thousands(pilot['observed_arrivals'])} arrivals"
+        )
+        sec.tables.append(_table(pd.DataFrame(rows), caption))
+        m = pd.DataFrame(pilot["monthly_returns_and_admissions"]).fillna("–")
+        sec.tables.append(
+            _table(m, "Returns and admissions each month: the model (no deterrence) and the published figures")
+        )
+        return sec
+
     def claims(self) -> Section:
         """Section 5: the bundled claims, checked."""
         from smallboats.cli.claims import default_claims_file
@@ -370,6 +442,7 @@ def build_report(
         ("the scheme in proportion", b.in_proportion),
         ("what the scheme did", b.scheme_delivery),
         ("what it could do (simulating)", b.what_it_could_do),
+        ("backtest and pilot (simulating)", b.forecasting),
         ("figures checked", b.claims),
         ("sources", b.sources),
     ):

@@ -1,0 +1,115 @@
+"""Calibration, forecasts, the backtest against baselines, and the pilot's evaluation."""
+
+from __future__ import annotations
+
+import pytest
+
+from smallboats.analysis.forecast import crps_samples
+
+
+@pytest.fixture(scope="module")
+def backtest_rows(tmp_path_factory, bundled_template):
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    d = tmp_path_factory.mktemp("bt")
+    shutil.copy(bundled_template, d / "smallboats.duckdb")
+    p = subprocess.run(
+        [sys.executable, "-m", "smallboats", "backtest", "--format", "json", "--store", str(d / "smallboats.duckdb")],
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_backtest_shape(backtest_rows):
+    assert len(backtest_rows) == 4 * 3 * 5
+    keys = {"origin", "horizon_weeks", "method", "mae", "crps", "coverage_50", "coverage_80", "coverage_95"}
+    assert all(keys <= set(r) for r in backtest_rows)
+    assert {r["origin"] for r in backtest_rows} == {"2022-12-31", "2023-12-31", "2024-12-31", "2025-12-31"}
+    assert {r["method"] for r in backtest_rows} == {"model", "seasonal-naive", "mean-4-weeks", "AutoETS", "AutoARIMA"}
+
+
+def test_model_beats_seasonal_naive_and_its_intervals_are_honest(backtest_rows):
+    """CRPS below seasonal naive at every horizon; 80% intervals cover 70-90% of the weeks scored."""
+    import pandas as pd
+
+    df = pd.DataFrame(backtest_rows)
+    mean = df.groupby(["horizon_weeks", "method"]).crps.mean().unstack()
+    assert (mean["model"] < mean["seasonal-naive"]).all(), mean
+    longest = df[(df.method == "model") & (df.horizon_weeks == 26)]
+    assert 0.70 <= longest.coverage_80.mean() <= 0.90, longest.coverage_80.mean()
+
+
+def test_forecast_json(home, cli):
+    r = cli("forecast", "--from", "2025-12-31", "--weeks", "13", "--runs", "500", "--format", "json")
+    assert r.code == 0, r.err
+    rows = r.json()
+    assert len(rows) == 13 and rows[0]["week_start"] == "2026-01-01"
+    for w in rows:
+        assert {"week_start", "median", "p05", "p10", "p25", "p75", "p90", "p95"} <= set(w)
+        assert w["p05"] <= w["p10"] <= w["p25"] <= w["median"] <= w["p75"] <= w["p90"] <= w["p95"]
+
+
+def test_calibrate_saves_a_fit_that_a_scenario_can_name(home, cli, tmp_path):
+    r = cli("calibrate", "--until", "2024-12-31", "--name", "fit-2024", "--format", "json")
+    assert r.code == 0, r.err
+    fit = r.json()
+    assert fit["fit"]["until"] == "2024-12-31" and 0.5 < fit["fit"]["zero_day_share"] < 0.7
+    f = tmp_path / "mine.toml"
+    f.write_text('name = "mine"\nbaseline = "fit-2024"\nyears = 0.5\n[scheme.quota]\nkind = "fixed"\nper_week = 80\n')
+    r = cli("simulate", f, "--runs", "250", "--format", "json")
+    assert r.code == 0, r.err
+    f.write_text('name = "mine"\nbaseline = "no-such-fit"\n')
+    r = cli("simulate", f, "--runs", "250")
+    assert r.code == 2 and "fit-2024" in r.err  # the message lists the fits held
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["forecast", "--from", "2031-01-01"], "outside the data"),
+        (["forecast", "--from", "2018-06-01"], "outside the data"),
+        (["forecast", "--weeks", "0"], "--weeks"),
+        (["forecast", "--weeks", "60"], "--weeks"),
+        (["calibrate", "--until", "1999-01-01"], "outside the daily data"),
+    ],
+)
+def test_bad_dates_and_horizons(home, cli, args, words):
+    r = cli(*args)
+    assert r.code == 2 and words in r.err
+
+
+def test_a_store_without_the_daily_series(tmp_path, cli, monkeypatch, shared_data):
+    from smallboats.data.importers import read_file
+    from smallboats.data.store import Store
+
+    monkeypatch.setenv("SMALLBOATS_HOME", str(tmp_path))
+    with Store(tmp_path / "smallboats.duckdb", bundled=False) as st:
+        f = shared_data / "ons_net_migration/ons_ltim_headline_figures_by_release.csv"
+        st.load(read_file(f), str(f))
+    r = cli("forecast")
+    assert r.code == 2 and "no daily small-boat figures" in r.err
+
+
+def test_evaluate_pilot(home, cli):
+    r = cli("evaluate-pilot", "--runs", "250", "--format", "json")
+    assert r.code == 0, r.err
+    res = r.json()
+    assert res["start"] == "2025-08-06" and res["observed_arrivals"] > 0
+    assert [a["assumption"] for a in res["assumptions"]] == ["none", "linear", "elasticity", "threshold"]
+    kept = [a["assumption"] for a in res["assumptions"] if not a["ruled_out_at_95pct"]]
+    if len(kept) > 1:
+        assert "cannot tell" in res["statement"] and all(k in res["statement"] for k in kept)
+    elif not kept:
+        assert "Every deterrence assumption is ruled out" in res["statement"]
+    months = {m["month"]: m for m in res["monthly_returns_and_admissions"]}
+    assert months["2026-06"]["published_returned"] == 264
+
+
+def test_crps_of_a_point_mass_is_the_absolute_error():
+    assert crps_samples([5.0] * 10, 8.0) == pytest.approx(3.0)
+    assert crps_samples(list(range(101)), 50) < crps_samples(list(range(101)), 90)
