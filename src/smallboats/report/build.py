@@ -322,7 +322,7 @@ class ReportBuilder:
         beaten = [
             f"{m} at {h} weeks"
             for h in model.index
-            for m in ("AutoETS", "AutoARIMA", "mean-4-weeks")
+            for m in ("seasonal-naive", "AutoETS", "AutoARIMA", "mean-4-weeks")
             if table[(table.method == m) & (table.horizon_weeks == h)].mae.iloc[0] < model.loc[h, "mae"]
         ]
         pilot = evaluate_pilot(self.store, runs=runs, seed=seed)
