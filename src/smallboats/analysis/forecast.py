@@ -17,18 +17,9 @@ import pandas as pd
 from smallboats.analysis.calibrate import fit_baseline
 from smallboats.errors import StoreError, UsageError
 from smallboats.model import Scenario, simulate
+from smallboats.model.results import QUANTILES
 
-QUANTS = {
-    "p025": 0.025,
-    "p05": 0.05,
-    "p10": 0.10,
-    "p25": 0.25,
-    "median": 0.5,
-    "p75": 0.75,
-    "p90": 0.90,
-    "p95": 0.95,
-    "p975": 0.975,
-}
+QUANTS = QUANTILES  # the same bands as the simulator's results
 ORIGINS = (dt.date(2022, 12, 31), dt.date(2023, 12, 31), dt.date(2024, 12, 31), dt.date(2025, 12, 31))
 HORIZONS = (4, 13, 26)
 QSUMMARY = (("p025", 0.025), ("p05", 0.05), ("median", 0.5), ("p95", 0.95), ("p975", 0.975))

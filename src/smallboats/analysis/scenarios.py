@@ -7,7 +7,6 @@ This is where data meet the model: the engine never reads the store, so the fitt
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pandas as pd
 
 from smallboats.analysis.calibrate import fit_from_store
 from smallboats.errors import DataError
+from smallboats.files import read_toml
 from smallboats.model.params import Scenario, _merge
 
 PRESETS = ("no-scheme", "pilot-50", "ramp-up", "deterrence-strong", "actual")
@@ -33,12 +33,7 @@ def read_scenario_dict(name_or_path: str) -> tuple[dict, str]:
         path = Path(name_or_path)
         if not path.is_file():
             raise DataError(name_or_path, "scenario", f"no such file or preset; presets: {', '.join(PRESETS)}")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), str(
-            path if name_or_path not in PRESETS else name_or_path
-        )
-    except tomllib.TOMLDecodeError as e:
-        raise DataError(str(path), "TOML", str(e)) from None
+    return read_toml(path), (name_or_path if name_or_path in PRESETS else str(path))
 
 
 def actual_quota_path(store, in_force: dt.date, as_of: str | None = None) -> list[float]:

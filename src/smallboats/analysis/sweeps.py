@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from smallboats import __version__
 from smallboats.errors import DataError
+from smallboats.files import read_toml
 from smallboats.model import Scenario, simulate
 from smallboats.model.rng import BLOCK, n_blocks
 
@@ -31,10 +31,7 @@ def read_spec(path: Path) -> list[dict]:
     if not path.is_file():
         raise DataError(str(path), "path", "no such file")
     if path.suffix.lower() == ".toml":
-        try:
-            grid = tomllib.loads(path.read_text()).get("grid")
-        except tomllib.TOMLDecodeError as e:
-            raise DataError(str(path), "TOML", str(e)) from None
+        grid = read_toml(path).get("grid")
         if not isinstance(grid, dict) or not grid:
             raise DataError(str(path), "grid", "needs a [grid] table of parameter = [values]")
         for k, v in grid.items():

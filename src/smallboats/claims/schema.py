@@ -9,13 +9,13 @@ expressions (``ratio``, ``share``, ``sum``, ``product``, ``difference``, ``min``
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from smallboats.errors import DataError
+from smallboats.files import read_toml
 
 
 class _Strict(BaseModel):
@@ -211,12 +211,7 @@ def _where(loc: tuple) -> str:
 def load_claims(path: str | Path) -> ClaimsFile:
     """Read and validate a claims file (TOML); raise :class:`DataError` naming the field."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(str(path), "path", "no such file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DataError(str(path), "TOML", str(e)) from None
+    data = read_toml(path)
     try:
         return ClaimsFile.model_validate(data)
     except ValidationError as e:

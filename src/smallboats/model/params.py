@@ -9,13 +9,13 @@ Unknown keys are errors that list the valid keys.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from smallboats.errors import DataError
+from smallboats.files import read_toml
 
 OFFICIAL, STUDY, ASSUMPTION, FITTED = "official", "study", "assumption", "fitted"
 
@@ -504,14 +504,7 @@ class Scenario(_Strict):
     @classmethod
     def from_toml(cls, path: str | Path, **overrides) -> Scenario:
         """Read a scenario file; a bad field raises :class:`DataError` naming its path and value."""
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise DataError(str(path), "path", "no such file") from None
-        except tomllib.TOMLDecodeError as e:
-            raise DataError(str(path), "TOML", str(e)) from None
-        return cls.from_dict(data, file=str(path), **overrides)
+        return cls.from_dict(read_toml(path), file=str(path), **overrides)
 
     @classmethod
     def from_dict(cls, data: dict, file: str = "scenario", **overrides) -> Scenario:

@@ -69,13 +69,19 @@ def so_far_lines(daily: pd.DataFrame, source: str) -> ChartSpec:
     return ChartSpec("arrivals_so_far", title, finish(chart, title, sub, source), data, source)
 
 
+def whole_weeks(daily: pd.DataFrame, since: dt.date) -> pd.DataFrame:
+    """People and boats by week ending Sunday, whole weeks only, from ``since``."""
+    g = daily.set_index("date").resample("W-SUN")
+    w = g.agg({"people": "sum", "boats": "sum"})
+    w["days"] = g.size()
+    w = w[(w.days == 7) & (w.index >= pd.Timestamp(since))]
+    return w.reset_index().rename(columns={"date": "week_ending"})
+
+
 def weekly_arrivals(daily: pd.DataFrame, source: str, since: dt.date | None = None) -> ChartSpec:
     """Weekly arrivals (bars) and boats (line), weeks ending Sunday."""
-    w = daily.set_index("date").resample("W-SUN").agg({"people": "sum", "boats": "sum"})
-    w["days"] = daily.set_index("date").resample("W-SUN").size()
-    w = w[w.days == 7]  # whole weeks only
-    since = since or dt.date(w.index.max().year - 2, 1, 1)
-    w = w[w.index >= pd.Timestamp(since)].reset_index().rename(columns={"date": "week_ending"})
+    since = since or dt.date(daily.date.max().year - 2, 1, 1)
+    w = whole_weeks(daily, since)
     top = w.loc[w.people.idxmax()]
     title = (
         f"The busiest week since {since:%B %Y} brought {thousands(top.people)} people, "
@@ -182,9 +188,7 @@ def quota_in_proportion(rows: pd.DataFrame, source: str, quota_per_week: float) 
 
 def quota_vs_weekly(daily: pd.DataFrame, source: str, quota_per_week: float, since: dt.date) -> ChartSpec:
     """Weekly arrivals against the weekly quota."""
-    w = daily.set_index("date").resample("W-SUN").agg({"people": "sum"})
-    w["days"] = daily.set_index("date").resample("W-SUN").size()
-    w = w[(w.days == 7) & (w.index >= pd.Timestamp(since))].reset_index().rename(columns={"date": "week_ending"})
+    w = whole_weeks(daily, since).drop(columns="boats")
     w["quota"] = quota_per_week
     above = (w.people > quota_per_week).mean() * 100
     title = f"Arrivals exceeded {quota_per_week:.0f} in {above:.0f}% of weeks since {since:%B %Y}"
