@@ -113,3 +113,23 @@ def test_evaluate_pilot(home, cli):
 def test_crps_of_a_point_mass_is_the_absolute_error():
     assert crps_samples([5.0] * 10, 8.0) == pytest.approx(3.0)
     assert crps_samples(list(range(101)), 50) < crps_samples(list(range(101)), 90)
+
+
+def test_actual_scenario_delivers_the_published_returns(bundled_template):
+    """The selection path is scaled so that the model's median returns match the published total."""
+    import datetime as dt
+
+    import numpy as np
+
+    from smallboats.analysis.scenarios import build_scenario
+    from smallboats.data.store import Store
+    from smallboats.model import simulate
+
+    with Store(bundled_template, read_only=True) as st:
+        sc, meta = build_scenario("actual", st, years=1)
+        published = st.observations("agreement_returned").value.sum()
+    assert meta["selections_per_delivered_return"] > 1
+    r = simulate(sc, runs=250, seed=7, counterfactual=False)
+    days = (dt.date(2026, 6, 30) - sc.start).days + 1
+    got = np.median(r.records["new_returned"][:days].sum(axis=0))
+    assert abs(got / published - 1) < 0.05, (got, published)

@@ -153,3 +153,43 @@ def load_fit(store, name: str) -> dict:
         held = sorted(p.stem for p in fits_dir(store).glob("*.json")) if fits_dir(store).is_dir() else []
         raise StoreError(f"no fit named {name!r}; fits held: {', '.join(held) or 'none (run smallboats calibrate)'}")
     return json.loads(path.read_text())
+
+
+def calibrate_selections(
+    scenario,
+    published_returns: float,
+    until: dt.date,
+    *,
+    runs: int = 250,
+    seed: int = 7,
+    low: float = 1.0,
+    high: float = 8.0,
+    steps: int = 8,
+) -> float:
+    """The multiplier on a quota path that makes the model's median returns match a published total.
+
+    Under the casework priors some selected cases fail, win a challenge or lapse, so delivering a
+    number of returns takes more selections. Bisection on the multiplier (``scheme.rel_quota``)
+    until the median cumulative returns from the scheme's start to ``until`` match
+    ``published_returns``. Returns the multiplier (``high`` if even that falls short).
+    """
+    from smallboats.model import simulate
+
+    sc = scenario.model_copy(deep=True)
+    sc.years = max((until - sc.start).days + 1, 7) / 365.25
+    days = (until - sc.start).days + 1
+
+    def returned(k: float) -> float:
+        sc.scheme.rel_quota = type(sc.scheme.rel_quota)(low=k, high=k)
+        r = simulate(sc, runs=runs, seed=seed, counterfactual=False)
+        return float(np.median(r.records["new_returned"][:days].sum(axis=0)))
+
+    if returned(high) < published_returns:
+        return high
+    for _ in range(steps):
+        mid = (low + high) / 2
+        if returned(mid) < published_returns:
+            low = mid
+        else:
+            high = mid
+    return round((low + high) / 2, 3)

@@ -313,4 +313,5 @@ def evaluate_pilot(
         "runs": runs,
         "seed": seed,
         "data_release": meta["data_release"],
+        "selections_per_delivered_return": meta.get("selections_per_delivered_return"),
     }

@@ -86,6 +86,29 @@ def build_scenario(
             {"scheme": {k: v for k, v in raw.get("scheme", {}).items() if k == "in_force"}}
         ).scheme.in_force
         raw["scheme"]["quota"]["per_week"] = actual_quota_path(store, in_force, as_of)
+        calibrate_actual = True
+    else:
+        calibrate_actual = False
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
+    if calibrate_actual and not raw.get("scheme", {}).get("rel_quota"):
+        scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, float]:
+    """Scale the ``actual`` selection path so that the model delivers the published returns."""
+    from smallboats.analysis.calibrate import calibrate_selections
+
+    obs = store.observations("agreement_returned", as_of=as_of)
+    until = max(obs.period_end)
+    k = _selection_cache.get((scenario.model_dump_json(), until))
+    if k is None:
+        k = calibrate_selections(scenario, float(obs.value.sum()), until)
+        _selection_cache[(scenario.model_dump_json(), until)] = k
+    out = scenario.model_copy(deep=True)
+    out.scheme.rel_quota = type(out.scheme.rel_quota)(low=k, high=k)
+    return out, k
+
+
+_selection_cache: dict = {}
