@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -65,7 +66,7 @@ class Evaluator:
         if k in ("sum", "product", "min", "max"):
             parts = [self(t) for t in e.terms]
             vals = [p.value for p in parts]
-            f = {"sum": sum, "min": min, "max": max, "product": lambda v: __import__("math").prod(v)}[k]
+            f = {"sum": sum, "min": min, "max": max, "product": math.prod}[k]
             return Evaluation(float(f(vals)), set().union(*(p.used for p in parts)))
         if k == "difference":
             a, b = self(e.a), self(e.b)

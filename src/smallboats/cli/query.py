@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date, sources_line
-from smallboats.cli.output import Format, console, emit, emit_object
+from smallboats.cli.output import Format, console, emit, emit_object, records
 from smallboats.data import queries as q
 from smallboats.errors import UsageError
 
@@ -63,9 +62,7 @@ def window(
     if by:
         periods = w.pop("periods")
         if format == Format.json:
-            emit_object(
-                w | {"periods": __import__("smallboats.cli.output", fromlist=["records"]).records(periods)}, format
-            )
+            emit_object(w | {"periods": records(periods)}, format)
         else:
             emit(periods, format, title=f"Arrivals by {by}, {s} to {e}", source=source)
             if format == Format.table:
@@ -193,6 +190,3 @@ def series_cmd(
     if df.empty:
         console.print(f"The store holds no figures of {series}.")
     emit(df, format, title=series, source=source)
-
-
-__all__ = ["app", "pd"]
