@@ -78,6 +78,21 @@ def whole_weeks(daily: pd.DataFrame, since: dt.date) -> pd.DataFrame:
     return w.reset_index().rename(columns={"date": "week_ending"})
 
 
+def weekly_bars(w: pd.DataFrame) -> alt.Chart:
+    """Bars of people a week (weeks ending Sunday), with the week's figures as a tooltip."""
+    tips = [alt.Tooltip("week_ending:T", format="%-d %b %Y")]
+    tips += [alt.Tooltip(f"{c}:Q", format=NUMBER) for c in ("people", "boats", "quota") if c in w]
+    return (
+        alt.Chart(w)
+        .mark_bar(color=OKABE_ITO[0], opacity=0.85)
+        .encode(
+            x=alt.X("week_ending:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
+            y=alt.Y("people:Q", title="People a week", axis=alt.Axis(format=NUMBER)),
+            tooltip=tips,
+        )
+    )
+
+
 def weekly_arrivals(daily: pd.DataFrame, source: str, since: dt.date | None = None) -> ChartSpec:
     """Weekly arrivals (bars) and boats (line), weeks ending Sunday."""
     since = since or dt.date(daily.date.max().year - 2, 1, 1)
@@ -87,19 +102,7 @@ def weekly_arrivals(daily: pd.DataFrame, source: str, since: dt.date | None = No
         f"The busiest week since {since:%B %Y} brought {thousands(top.people)} people, "
         f"week ending {top.week_ending:%-d %b %Y}"
     )
-    bars = (
-        alt.Chart(w)
-        .mark_bar(color=OKABE_ITO[0], opacity=0.85)
-        .encode(
-            x=alt.X("week_ending:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
-            y=alt.Y("people:Q", title="People a week", axis=alt.Axis(format=NUMBER)),
-            tooltip=[
-                alt.Tooltip("week_ending:T", format="%-d %b %Y"),
-                alt.Tooltip("people:Q", format=NUMBER),
-                alt.Tooltip("boats:Q", format=NUMBER),
-            ],
-        )
-    )
+    bars = weekly_bars(w)
     boats = (
         alt.Chart(w)
         .mark_line(color=OKABE_ITO[1], strokeWidth=2)
@@ -192,14 +195,7 @@ def quota_vs_weekly(daily: pd.DataFrame, source: str, quota_per_week: float, sin
     w["quota"] = quota_per_week
     above = (w.people > quota_per_week).mean() * 100
     title = f"Arrivals exceeded {quota_per_week:.0f} in {above:.0f}% of weeks since {since:%B %Y}"
-    bars = (
-        alt.Chart(w)
-        .mark_bar(color=OKABE_ITO[0], opacity=0.85)
-        .encode(
-            x=alt.X("week_ending:T", title=None, axis=alt.Axis(format=DATE_AXIS)),
-            y=alt.Y("people:Q", title="People a week", axis=alt.Axis(format=NUMBER)),
-        )
-    )
+    bars = weekly_bars(w)
     rule = alt.Chart(w).mark_rule(color=HIGHLIGHT, strokeWidth=2).encode(y="mean(quota):Q")
     chart = (bars + rule).properties(width=WIDTH, height=HEIGHT)
     sub = f"Weekly arrivals (bars) and the announced {quota_per_week:.0f} returns a week (orange line)"
