@@ -10,7 +10,7 @@ import pytest
 
 from smallboats.analysis.scenarios import build_scenario
 from smallboats.model import STEP_ORDER, Results, Scenario, simulate
-from smallboats.model.engine import MECHANISMS
+from smallboats.model.kernel import MECHANISMS
 from smallboats.model.params import ASSUMPTION, FITTED, OFFICIAL, STUDY
 
 

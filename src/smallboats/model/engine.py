@@ -1,77 +1,27 @@
-"""The engine: the daily step order, written down once, and the loop over it.
+"""The engine: the loop over blocks of runs, each simulated day by day by the compiled kernel.
 
-Each day every mechanism in :data:`STEP_ORDER` steps once, in that order. The engine is vectorised
-across runs; it reads no file and no store.
+Each day every mechanism in :data:`STEP_ORDER` steps once, in that order, for each run (see
+:mod:`smallboats.model.kernel`). Every run has its own random streams, so its numbers do not depend
+on the other runs. The engine reads no file and no store.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 
-from smallboats.model.mechanisms import Mechanism
-from smallboats.model.mechanisms.crossings import Boats, Coast, Inflow, Launch, Prevention, Weather
-from smallboats.model.mechanisms.perception import Perception
-from smallboats.model.mechanisms.scheme import Admissions, Casework, Recross, Screening, Selection
+from smallboats.model import kernel
+from smallboats.model.inputs import draw_priors, make_inputs
+from smallboats.model.kernel import MECHANISMS, STEP_ORDER
 from smallboats.model.params import Scenario
 from smallboats.model.results import Results
-from smallboats.model.rng import BLOCK, Streams, n_blocks
-from smallboats.model.state import FLOAT_RECORDS, RECORDED, Sim, draw_priors
+from smallboats.model.rng import BLOCK, n_blocks, streams
 
-STEP_ORDER = (
-    "perception",
-    "weather",
-    "inflow",
-    "coast",
-    "launch",
-    "prevention",
-    "boats",
-    "screening",
-    "selection",
-    "casework",
-    "recross",
-    "admissions",
-    "record",
-)
-
-
-class Record(Mechanism):
-    """Writes the day's flows and stocks into the record, and hands today's figures to tomorrow."""
-
-    def init(self, sim: Sim) -> None:
-        for name in RECORDED:
-            sim.record[name] = np.zeros((sim.days, sim.runs), dtype=np.float32 if name in FLOAT_RECORDS else np.int32)
-
-    def step(self, sim: Sim, t: int) -> None:
-        st, today = sim.state, sim.today
-        today["n_coast"] = st["n_coast"]
-        today["n_detained"] = st["n_detained"]
-        today["n_pending"] = st["n_detained"]
-        for name in RECORDED:
-            v = today.get(name)
-            if v is not None:
-                sim.record[name][t] = v
-        st["prev_returned"] = today["new_returned"]
-        st["prev_arrivals"] = today["new_arrivals"]
-
-
-MECHANISMS = {
-    "perception": Perception,
-    "weather": Weather,
-    "inflow": Inflow,
-    "coast": Coast,
-    "launch": Launch,
-    "prevention": Prevention,
-    "boats": Boats,
-    "screening": Screening,
-    "selection": Selection,
-    "casework": Casework,
-    "recross": Recross,
-    "admissions": Admissions,
-    "record": Record,
-}
+__all__ = ["MECHANISMS", "STEP_ORDER", "run_arm", "simulate"]
 
 
 def run_arm(
@@ -79,34 +29,59 @@ def run_arm(
     runs: int,
     seed: int,
     first_block: int = 0,
-    on_day: Callable[[int], None] | None = None,
+    on_block: Callable[[int, int], None] | None = None,
     fixed_priors: dict[str, np.ndarray] | None = None,
+    threads: int = 1,
 ) -> tuple[dict, dict]:
-    """Simulate one arm: whole blocks of runs, trimmed to ``runs``. Returns (records, priors)."""
-    blocks = n_blocks(runs)
-    streams = Streams(seed, first_block, blocks)
-    days = scenario.days
-    dates = [scenario.start + dt.timedelta(days=i) for i in range(days)]
-    priors = draw_priors(scenario, streams)
+    """Simulate one arm: ``runs`` runs numbered from ``first_block * BLOCK``. Returns (records, priors).
+
+    The runs are stepped in blocks of :data:`BLOCK`, on ``threads`` threads (the compiled loop
+    releases the GIL; every run has its own streams, so the numbers do not depend on the threads);
+    ``on_block(done, blocks)`` is called after each block.
+    """
+    states = streams(seed, first_block, runs)
+    priors = draw_priors(scenario, states)
     for key, values in (fixed_priors or {}).items():
         if key not in priors:
             raise KeyError(f"unknown prior {key!r}; valid: {', '.join(sorted(priors))}")
         v = np.asarray(values, dtype=priors[key].dtype)
         if v.shape != (runs,):
             raise ValueError(f"fixed prior {key} needs {runs} values, got {v.shape}")
-        priors[key][:runs] = v
-    sim = Sim(scenario, streams, blocks * BLOCK, days, dates, priors, scheme_on=scenario.scheme.enabled)
-    mechanisms = [MECHANISMS[name]() for name in STEP_ORDER]
-    for m in mechanisms:
-        m.init(sim)
-    for t in range(days):
-        sim.today = {}
-        for m in mechanisms:
-            m.step(sim, t)
-        if on_day and (t % 30 == 29 or t == days - 1):
-            on_day(t + 1)
-    records = {k: v[:, :runs] for k, v in sim.record.items()}
-    return records, {k: v[:runs] for k, v in priors.items()}
+        priors[key] = v.copy()
+    inp = make_inputs(scenario, priors)
+    days = scenario.days
+    # records are written (variable, run, day) and handed out as (day, run) views
+    rec_i = np.zeros((len(kernel.INT_RECORDS), runs, days), dtype=np.int32)
+    rec_f = np.zeros((len(kernel.FLOAT_RECORDS), runs, days), dtype=np.float32)
+    blocks = n_blocks(runs)
+    local = threading.local()
+
+    def block(b: int) -> None:
+        if not hasattr(local, "scratch"):  # the run in hand's working space, one set a thread
+            local.scratch = (
+                np.zeros(kernel.N_TODAY),
+                np.zeros(len(kernel.PARAMS)),
+                np.zeros(kernel.RING),
+                np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
+            )
+        lo, hi = b * BLOCK, min((b + 1) * BLOCK, runs)
+        kernel.run_block(lo, hi, inp.config, inp.daily, inp.params, inp.state, states, *local.scratch, rec_i, rec_f)
+
+    threads = max(1, min(threads, blocks))
+    if threads == 1:
+        for b in range(blocks):
+            block(b)
+            if on_block:
+                on_block(b + 1, blocks)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            for done, finished in enumerate(as_completed([pool.submit(block, b) for b in range(blocks)]), start=1):
+                finished.result()
+                if on_block:
+                    on_block(done, blocks)
+    records = {name: rec_i[j].T for j, name in enumerate(kernel.INT_RECORDS)}
+    records |= {name: rec_f[j].T for j, name in enumerate(kernel.FLOAT_RECORDS)}
+    return records, priors
 
 
 def simulate(
@@ -119,19 +94,21 @@ def simulate(
     on_progress: Callable[[float], None] | None = None,
     meta: dict | None = None,
     fixed_priors: dict[str, np.ndarray] | None = None,
+    threads: int | None = 1,
 ) -> Results:
     """Run a scenario and, when it has a scheme, its paired no-scheme counterfactual.
 
     Args:
         scenario: the validated scenario.
-        runs: Monte Carlo runs (whole blocks of 250 are simulated and trimmed).
+        runs: Monte Carlo runs.
         seed: the seed; the same seed gives the same numbers however runs are split into chunks.
-        first_block: the first block's index (for chunks of a larger ensemble).
+        first_block: runs are numbered from ``first_block * BLOCK`` (chunks of a larger ensemble).
         counterfactual: also run the no-scheme arm (needed for effects).
         on_progress: called with the share done, 0 to 1.
         meta: extra provenance kept with the results (data release, fit).
         fixed_priors: values to use instead of drawing some priors, one a run (sensitivity analyses);
             both arms use them.
+        threads: threads to run on (None: every core); the numbers are the same however many.
 
     Returns:
         The results of both arms.
@@ -141,15 +118,14 @@ def simulate(
     arms = [scenario]
     if counterfactual and scenario.scheme.enabled:
         arms.append(scenario.no_scheme())
-    total = scenario.days * len(arms)
     out = []
     for i, arm in enumerate(arms):
 
-        def tick(done: int, i=i) -> None:
+        def tick(done: int, blocks: int, i=i) -> None:
             if on_progress:
-                on_progress((i * scenario.days + done) / total)
+                on_progress((i + done / blocks) / len(arms))
 
-        out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors))
+        out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1))
     records, priors = out[0]
     cf = out[1][0] if len(out) > 1 else records
     return Results(

@@ -1,0 +1,852 @@
+"""The compiled core: random streams, exact samplers, and one small function per mechanism.
+
+Every mechanism of :data:`STEP_ORDER` is a Numba function that reads and writes one run's state
+(``s``), today's figures (``D``) and that run's parameters (``p``), and draws only from its own
+random stream (a row of ``g``). :func:`run_block` takes the runs of a block one at a time and steps
+each through every day, calling the mechanisms in that order. Nothing here does I/O.
+
+**Random numbers.** Every run has its own generator for every named stream (xoshiro256**, Blackman
+and Vigna 2018), seeded from the scenario seed, the stream and the run's number through SplitMix64.
+A run's numbers therefore depend on nothing but the seed and its own number: not on how many runs
+there are, nor on how they are split into chunks or workers. A scheme run and its no-scheme
+counterfactual share every stream, so they see the same weather and potential inflow and, until
+the scheme changes a run's state, the same launches and preventions (common random numbers).
+Binomial draws use inversion for small means and BTRD (Hormann 1993) otherwise; Poisson draws use
+multiplication for small means and PTRS (Hormann 1993) otherwise; both are exact.
+
+Every name the compiled code uses is defined in this file, so that Numba's on-disk cache, which
+watches only this file, is never stale.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+RING = 400  # days held by the scheduling rings; longer than any allowed delay
+
+# --- today's figures (D) -----------------------------------------------------------------------
+# Recorded for every run and day, in this order: ``n_`` stocks, ``new_`` flows, ``p_`` shares.
+RECORDED = (
+    "new_potential",
+    "new_deterred",
+    "new_deflected",
+    "new_inflow",
+    "n_coast",
+    "new_left_coast",
+    "new_launches",
+    "new_prevented",
+    "new_arrivals",
+    "new_boats",
+    "new_eligible",
+    "new_selected",
+    "n_detained",
+    "new_challenged",
+    "new_released",
+    "new_lapsed",
+    "new_returned",
+    "new_recrossed",
+    "new_applied",
+    "new_admitted",
+    "n_pending",
+    "p_perceived_risk",
+    "quota_week",
+)
+FLOAT_RECORDS = ("p_perceived_risk", "quota_week")
+INT_RECORDS = RECORDED[: len(RECORDED) - len(FLOAT_RECORDS)]
+(
+    POTENTIAL,
+    DETERRED,
+    DEFLECTED,
+    INFLOW,
+    COAST,
+    LEFT_COAST,
+    LAUNCHES,
+    PREVENTED,
+    ARRIVALS,
+    BOATS,
+    ELIGIBLE,
+    SELECTED,
+    DETAINED,
+    CHALLENGED,
+    RELEASED,
+    LAPSED,
+    RETURNED,
+    RECROSSED,
+    APPLIED,
+    ADMITTED,
+    PENDING,
+    RISK,
+    QUOTA,
+) = range(23)
+REL_INFLOW, PPB = 23, 24  # working figures, not recorded
+N_TODAY = 25
+
+# --- one run's state (S[r]) ----------------------------------------------------------------------
+STATE = (
+    "coast",
+    "crossable",
+    "carry_prevented",
+    "carry_recrossed",
+    "ewma_returned",
+    "ewma_arrivals",
+    "prev_returned",
+    "prev_arrivals",
+    "detained",
+    "used",
+    "quota",
+    "ewma_eligible",
+    "extra",
+    "met_weeks",
+    "ready",
+    "cum_returned",
+    "cum_admitted",
+    "trend",
+    "ppb_trend",
+    "spare_normal",
+    "has_spare",
+)
+(
+    S_COAST,
+    S_CROSSABLE,
+    S_CARRY_PREV,
+    S_CARRY_RECROSS,
+    S_EWMA_RET,
+    S_EWMA_ARR,
+    S_PREV_RET,
+    S_PREV_ARR,
+    S_DETAINED,
+    S_USED,
+    S_QUOTA,
+    S_EWMA_EL,
+    S_EXTRA,
+    S_MET,
+    S_READY,
+    S_CUM_RET,
+    S_CUM_ADM,
+    S_TREND,
+    S_PPB_TREND,
+    S_SPARE,
+    S_HAS_SPARE,
+) = range(21)
+
+# --- per-run parameters (rows of P) ----------------------------------------------------------------
+PARAMS = (
+    "inflow_per_day",
+    "daily_trend",
+    "people_per_boat",
+    "daily_ppb_growth",
+    "p_leave_coast",
+    "p_launch",
+    "p_prevent",
+    "p_exempt",
+    "nationality_share",
+    "rel_quota",
+    "p_recross",
+    "deflection_share",
+    "announcement_drop",
+    "announcement_days",
+    "alpha",
+    "lag",
+    "form",
+    "linear_slope",
+    "base_risk",
+    "elasticity",
+    "threshold",
+    "threshold_drop",
+    "proc_days",
+    "challenge_days",
+    "p_fail",
+    "p_won_given_not_failed",
+    "p_lost_given_neither",
+    "applications_per_day",
+    "p_admission_pass",
+    "admission_days",
+    "threshold_s0",
+    "exp_neg_apply",
+)
+(
+    P_INFLOW,
+    P_DAILY_TREND,
+    P_PPB,
+    P_DAILY_PPB_GROWTH,
+    P_LEAVE,
+    P_LAUNCH,
+    P_PREVENT,
+    P_EXEMPT,
+    P_NATIONALITY,
+    P_REL_QUOTA,
+    P_RECROSS,
+    P_DEFLECT,
+    P_ANN_DROP,
+    P_ANN_DAYS,
+    P_ALPHA,
+    P_LAG,
+    P_FORM,
+    P_SLOPE,
+    P_BASE,
+    P_ELASTICITY,
+    P_THRESHOLD,
+    P_DROP,
+    P_PROC,
+    P_CHALLENGE_DAYS,
+    P_FAIL,
+    P_WON,
+    P_LOST,
+    P_APPLY,
+    P_PASS,
+    P_ADM_DELAY,
+    P_S0,
+    P_EXP_NEG_APPLY,
+) = range(32)
+
+# --- the scenario's settings (C) and day-by-day series (daily) ----------------------------------------
+CONFIG = (
+    "scheme_on",
+    "rule",
+    "conditional",
+    "cond_step",
+    "cond_weeks",
+    "cond_max",
+    "places",
+    "limit",
+    "first_return",
+    "announced",
+    "threshold_width",
+    "stationary_crossable",
+    "ppb_max",
+)
+C_SCHEME_ON, C_RULE, C_COND, C_COND_STEP, C_COND_WEEKS, C_COND_MAX = range(6)
+C_PLACES, C_LIMIT, C_FIRST_RETURN, C_ANNOUNCED, C_WIDTH, C_STATIONARY, C_PPB_MAX = range(6, 13)
+RULES = ("random", "first-come", "by-boat", "by-nationality")
+RANDOM, FIRST_COME, BY_BOAT, BY_NATIONALITY = range(4)
+FORMS = ("none", "linear", "elasticity", "threshold")
+
+DAILY = ("p_cross_after_calm", "p_cross_after_cross", "season", "base_quota", "active", "new_week", "applying")
+D_AFTER_CALM, D_AFTER_CROSS, D_SEASON, D_BASE_QUOTA, D_ACTIVE, D_NEW_WEEK, D_APPLYING = range(7)
+
+# --- random streams: one generator per (run, stream), four 64-bit words each ----------------------------
+STREAMS = (
+    "priors",
+    "weather",
+    "inflow",
+    "deterrence",
+    "coast",
+    "launch",
+    "prevention",
+    "boats",
+    "screening",
+    "selection",
+    "casework",
+    "recross",
+    "admissions",
+)
+(
+    G_PRIORS,
+    G_WEATHER,
+    G_INFLOW,
+    G_DETERRENCE,
+    G_COAST,
+    G_LAUNCH,
+    G_PREVENTION,
+    G_BOATS,
+    G_SCREENING,
+    G_SELECTION,
+    G_CASEWORK,
+    G_RECROSS,
+    G_ADMISSIONS,
+) = range(13)
+
+# --- scheduling rings (kind, day mod RING, run) -------------------------------------------------------
+R_RETURNS, R_RELEASES, R_LAPSES, R_ADMIT = range(4)
+N_RINGS = 4
+
+STEP_ORDER = (
+    "perception",
+    "weather",
+    "inflow",
+    "coast",
+    "launch",
+    "prevention",
+    "boats",
+    "screening",
+    "selection",
+    "casework",
+    "recross",
+    "admissions",
+    "record",
+)
+
+
+def _jit(fn):
+    return njit(cache=True, nogil=True, error_model="numpy", _nrt=False)(fn)
+
+
+# --- generators -----------------------------------------------------------------------------------------
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_U5, _U7, _U9, _U11, _U16 = np.uint64(5), np.uint64(7), np.uint64(9), np.uint64(11), np.uint64(16)
+_U17, _U27, _U30, _U31, _U45 = np.uint64(17), np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(45)
+_U57, _U19, _U64 = np.uint64(57), np.uint64(19), np.uint64(64)
+_TWO_M53 = 1.0 / 9007199254740992.0
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+@_jit
+def _splitmix(x):
+    z = x + _GOLDEN
+    z = (z ^ (z >> _U30)) * _MIX1
+    z = (z ^ (z >> _U27)) * _MIX2
+    return z ^ (z >> _U31)
+
+
+@_jit
+def seed_streams(G, key, first_run):
+    """Seed every run's generators: run ``first_run + r``, stream ``s`` gets its own SplitMix64 chain."""
+    for r in range(G.shape[0]):
+        run = np.uint64(first_run + r)
+        for s in range(G.shape[1]):
+            x = _splitmix(key ^ _splitmix((run << _U16) | np.uint64(s)))
+            for j in range(4):
+                x = x + _GOLDEN
+                G[r, s, j] = _splitmix(x)
+
+
+@_jit
+def _rotl(x, k):
+    return (x << k) | (x >> (_U64 - k))
+
+
+@_jit
+def uniform(g, s):
+    """A uniform draw in [0, 1) from run ``r``'s stream ``s`` (xoshiro256**, the top 53 bits)."""
+    s0, s1, s2, s3 = g[s, 0], g[s, 1], g[s, 2], g[s, 3]
+    out = _rotl(s1 * _U5, _U7) * _U9
+    t = s1 << _U17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, _U45)
+    g[s, 0], g[s, 1], g[s, 2], g[s, 3] = s0, s1, s2, s3
+    return float(out >> _U11) * _TWO_M53
+
+
+@_jit
+def normal_pair(g, s):
+    """Two independent standard normal draws (Box-Muller)."""
+    radius = math.sqrt(-2.0 * math.log(1.0 - uniform(g, s)))
+    angle = 2.0 * math.pi * uniform(g, s)
+    return radius * math.cos(angle), radius * math.sin(angle)
+
+
+@_jit
+def exponential(g, s):
+    """A standard exponential draw."""
+    return -math.log1p(-uniform(g, s))
+
+
+@_jit
+def _log_factorial_correction(k):
+    """``log k! - ((k + 1/2) log(k + 1) - (k + 1) + log sqrt(2 pi))``: the Stirling remainder."""
+    if k < 10:
+        return math.lgamma(k + 1.0) - (k + 0.5) * math.log(k + 1.0) + (k + 1.0) - _LOG_SQRT_2PI
+    k1 = k + 1.0
+    k2 = k1 * k1
+    return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / k2) / k2) / k1
+
+
+@_jit
+def poisson_small(g, s, limit):
+    """A Poisson draw of mean below 10 by multiplying uniforms; ``limit`` is ``exp(-mean)``."""
+    k = 0
+    prod = uniform(g, s)
+    while prod > limit:
+        k += 1
+        prod *= uniform(g, s)
+    return k
+
+
+@_jit
+def poisson(g, s, lam):
+    """A Poisson draw: multiplication below a mean of 10, else PTRS (Hormann 1993)."""
+    if lam <= 0.0:
+        return 0
+    if lam < 10.0:
+        return poisson_small(g, s, math.exp(-lam))
+    slam = math.sqrt(lam)
+    loglam = math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = uniform(g, s) - 0.5
+        v = uniform(g, s)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= v_r:
+            return int(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+            return int(k)
+
+
+@_jit
+def _binomial_inversion(g, s, n, p):
+    q = 1.0 - p
+    ratio = p / q
+    a = (n + 1) * ratio
+    first = math.exp(n * math.log1p(-p))
+    while True:
+        u = uniform(g, s)
+        f = first
+        k = 0
+        while u > f and k <= n:
+            u -= f
+            k += 1
+            f *= a / k - ratio
+        if k <= n:
+            return k
+
+
+@_jit
+def _binomial_btrd(g, s, n, p):
+    m = math.floor((n + 1) * p)
+    ratio = p / (1.0 - p)
+    nr = (n + 1) * ratio
+    npq = n * p * (1.0 - p)
+    sq = math.sqrt(npq)
+    b = 1.15 + 2.53 * sq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    alpha = (2.83 + 5.1 / b) * sq
+    v_r = 0.92 - 4.2 / b
+    u_rv_r = 0.86 * v_r
+    while True:
+        v = uniform(g, s)
+        if v <= u_rv_r:
+            u = v / v_r - 0.43
+            return int(math.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
+        if v >= v_r:
+            u = uniform(g, s) - 0.5
+        else:
+            u = v / v_r - 0.93
+            u = math.copysign(0.5, u) - u
+            v = uniform(g, s) * v_r
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        v = v * alpha / (a / (us * us) + b)
+        km = abs(k - m)
+        if km <= 15:
+            f = 1.0
+            if m < k:
+                i = m
+                while i < k:
+                    i += 1
+                    f *= nr / i - ratio
+            elif m > k:
+                i = k
+                while i < m:
+                    i += 1
+                    v *= nr / i - ratio
+            if v <= f:
+                return int(k)
+            continue
+        v = math.log(v)
+        rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5)
+        t = -km * km / (2.0 * npq)
+        if v < t - rho:
+            return int(k)
+        if v > t + rho:
+            continue
+        nm = n - m + 1.0
+        h = (m + 0.5) * math.log((m + 1.0) / (ratio * nm)) + _log_factorial_correction(m)
+        h += _log_factorial_correction(n - m)
+        nk = n - k + 1.0
+        bound = h + (n + 1.0) * math.log(nm / nk) + (k + 0.5) * math.log(nk * ratio / (k + 1.0))
+        if v <= bound - _log_factorial_correction(k) - _log_factorial_correction(n - k):
+            return int(k)
+
+
+@_jit
+def binomial(g, s, n, p):
+    """A binomial draw (exact); none is made when there is nothing to split (``n`` or ``p`` zero)."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if n <= 16:  # a few trials: count them one by one
+        k = 0
+        for _ in range(n):
+            if uniform(g, s) < p:
+                k += 1
+        return k
+    q = min(p, 1.0 - p)
+    k = _binomial_inversion(g, s, n, q) if n * q < 10.0 else _binomial_btrd(g, s, n, q)
+    return k if q == p else n - k
+
+
+@_jit
+def sample(kind, G, s, a, b, out):
+    """Fill ``out`` with draws from run 0's stream ``s``, to check the samplers against their laws.
+
+    ``kind``: 0 uniform, 1 binomial(``a``, ``b``), 2 Poisson(``a``), 3 standard normal, 4 exponential.
+    """
+    g = G[0]
+    for i in range(out.shape[0]):
+        if kind == 0:
+            out[i] = uniform(g, s)
+        elif kind == 1:
+            out[i] = binomial(g, s, int(a), b)
+        elif kind == 2:
+            out[i] = poisson(g, s, a)
+        elif kind == 3:
+            out[i] = normal_pair(g, s)[0]
+        else:
+            out[i] = exponential(g, s)
+
+
+@_jit
+def uniforms(G, s, count, out):
+    """``count`` uniforms from stream ``s`` of every run, into ``out[:count, :]`` (for the priors)."""
+    for r in range(G.shape[0]):
+        for i in range(count):
+            out[i, r] = uniform(G[r], s)
+
+
+# --- the mechanisms ---------------------------------------------------------------------------------------
+
+
+@_jit
+def response(form, risk, slope, base, elasticity, p_star, drop, width, s0):
+    """The inflow multiplier ``m(risk)`` for one run's form of deterrence.
+
+    none: 1; linear: ``max(0, 1 - slope * risk)``; elasticity: ``((base + risk) / base) ** elasticity``;
+    threshold: a logistic drop of up to ``drop`` once risk passes ``p_star`` (none at zero risk;
+    ``s0`` is the logistic's value there).
+    """
+    if form == 0 or risk <= 0.0:
+        return 1.0
+    if form == 1:
+        return max(0.0, 1.0 - slope * risk)
+    if form == 2:
+        return ((base + risk) / base) ** elasticity
+    s = 1.0 / (1.0 + math.exp(-(risk - p_star) / width))
+    return 1.0 - drop * min(max((s - s0) / (1.0 - s0), 0.0), 1.0)
+
+
+@_jit
+def perception(t, C, p, s, hist, D):
+    """Smooth returns over arrivals, read the share after the lag, and set today's inflow multiplier."""
+    a = p[P_ALPHA]
+    s[S_EWMA_RET] += a * (s[S_PREV_RET] - s[S_EWMA_RET])
+    s[S_EWMA_ARR] += a * (s[S_PREV_ARR] - s[S_EWMA_ARR])
+    ratio = s[S_EWMA_RET] / s[S_EWMA_ARR] if s[S_EWMA_ARR] > 1e-9 else 0.0
+    hist[t % RING] = min(ratio, 1.0)
+    lag = int(p[P_LAG])
+    risk = hist[(t - lag) % RING] if t >= lag else 0.0
+    D[RISK] = risk
+    m = 1.0
+    if C[C_SCHEME_ON] > 0:
+        m = response(
+            int(p[P_FORM]),
+            risk,
+            p[P_SLOPE],
+            p[P_BASE],
+            p[P_ELASTICITY],
+            p[P_THRESHOLD],
+            p[P_DROP],
+            C[C_WIDTH],
+            p[P_S0],
+        )
+        since = t - C[C_ANNOUNCED]
+        if since >= 0 and since < p[P_ANN_DAYS]:
+            m *= 1.0 - p[P_ANN_DROP]
+        m = min(max(m, 0.0), 1.0)
+    D[REL_INFLOW] = m
+
+
+@_jit
+def weather(t, daily, s, g):
+    """Crossable days: a two-state Markov chain whose transition probabilities vary by month."""
+    p = daily[D_AFTER_CROSS, t] if s[S_CROSSABLE] > 0 else daily[D_AFTER_CALM, t]
+    s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < p else 0.0
+
+
+@_jit
+def inflow(t, daily, p, s, D, g):
+    """The potential inflow (Poisson around the run's level, season and trend), less those put off.
+
+    The potential is drawn from its own stream every day, so a scheme run and its counterfactual
+    share it exactly; deterrence then thins it, and a share of those put off are deflected elsewhere.
+    """
+    lam = p[P_INFLOW] * daily[D_SEASON, t] * s[S_TREND]
+    s[S_TREND] *= p[P_DAILY_TREND]
+    potential = poisson(g, G_INFLOW, lam)
+    put_off = binomial(g, G_DETERRENCE, potential, 1.0 - D[REL_INFLOW])
+    deflected = binomial(g, G_DETERRENCE, put_off, p[P_DEFLECT])
+    D[POTENTIAL] = potential
+    D[INFLOW] = potential - put_off
+    D[DEFLECTED] = deflected
+    D[DETERRED] = put_off - deflected
+
+
+@_jit
+def coast(p, s, D, g):
+    """The coast stock: some leave; the inflow, yesterday's prevented and re-crossers join."""
+    n = int(s[S_COAST])
+    left = binomial(g, G_COAST, n, p[P_LEAVE])
+    s[S_COAST] = n - left + D[INFLOW] + s[S_CARRY_PREV] + s[S_CARRY_RECROSS]
+    s[S_CARRY_PREV] = 0.0
+    s[S_CARRY_RECROSS] = 0.0
+    D[LEFT_COAST] = left
+
+
+@_jit
+def launch(p, s, D, g):
+    """On a crossable day a share of those waiting set off; calm after storms releases pent-up demand."""
+    n = int(s[S_COAST]) if s[S_CROSSABLE] > 0 else 0
+    attempts = binomial(g, G_LAUNCH, n, p[P_LAUNCH])
+    s[S_COAST] -= attempts
+    D[LAUNCHES] = attempts
+
+
+@_jit
+def prevention(p, s, D, g):
+    """French action stops a share of attempts; those stopped go back to the coast and try again."""
+    attempts = int(D[LAUNCHES])
+    prevented = binomial(g, G_PREVENTION, attempts, p[P_PREVENT])
+    s[S_CARRY_PREV] = prevented
+    D[PREVENTED] = prevented
+    D[ARRIVALS] = attempts - prevented
+
+
+@_jit
+def boats(t, C, daily, p, s, D, g):
+    """Boats for the day's arrivals: the run's people per boat, growing over time, with day-to-day noise."""
+    arrivals = D[ARRIVALS]
+    trend = s[S_PPB_TREND]
+    s[S_PPB_TREND] *= p[P_DAILY_PPB_GROWTH]
+    if arrivals <= 0:
+        D[BOATS] = 0.0
+        D[PPB] = 0.0
+        return
+    if s[S_HAS_SPARE] > 0:
+        z = s[S_SPARE]
+        s[S_HAS_SPARE] = 0.0
+    else:
+        z, s[S_SPARE] = normal_pair(g, G_BOATS)
+        s[S_HAS_SPARE] = 1.0
+    ppb = p[P_PPB] * trend * math.exp(0.15 * z)
+    ppb = min(max(ppb, 1.0), C[C_PPB_MAX])
+    D[BOATS] = min(max(1.0, np.rint(arrivals / ppb)), arrivals)
+    D[PPB] = ppb
+
+
+@_jit
+def screening(t, C, daily, p, D, g):
+    """Arrivals while the scheme is in force, less the exempt; under 'by-nationality', only groups France takes."""
+    if daily[D_ACTIVE, t] <= 0:
+        D[ELIGIBLE] = 0.0
+        return
+    el = binomial(g, G_SCREENING, int(D[ARRIVALS]), 1.0 - p[P_EXEMPT])
+    if C[C_RULE] == BY_NATIONALITY:
+        el = binomial(g, G_SCREENING, el, p[P_NATIONALITY])
+    D[ELIGIBLE] = el
+
+
+@_jit
+def new_week(C, s):
+    """A new quota week: under a conditional schedule, raise the quota after enough weeks that met it."""
+    if C[C_COND] > 0:
+        met = s[S_USED] >= s[S_QUOTA] - 1e-9
+        s[S_MET] = s[S_MET] + 1.0 if (met and s[S_QUOTA] > 0) else 0.0
+        if s[S_MET] >= C[C_COND_WEEKS]:
+            s[S_EXTRA] += C[C_COND_STEP]
+            s[S_MET] = 0.0
+    s[S_USED] = 0.0
+
+
+@_jit
+def selection(t, C, daily, p, s, D, g):
+    """Select up to the week's quota by the scenario's rule, within the free detention places."""
+    if daily[D_NEW_WEEK, t] > 0:
+        new_week(C, s)
+    base = daily[D_BASE_QUOTA, t]
+    quota = 0.0
+    if base > 0:
+        quota = base * p[P_REL_QUOTA]
+        if C[C_COND] > 0:
+            quota = min(quota + s[S_EXTRA], C[C_COND_MAX])
+    s[S_QUOTA] = quota
+    D[QUOTA] = quota
+    eligible = D[ELIGIBLE]
+    s[S_EWMA_EL] += (eligible - s[S_EWMA_EL]) / 28.0
+    remaining = max(quota - s[S_USED], 0.0)
+    rule = C[C_RULE]
+    if rule == RANDOM:
+        p = min(max(quota / max(s[S_EWMA_EL] * 7.0, 1.0), 0.0), 1.0) if quota > 0 else 0.0
+        chosen = float(binomial(g, G_SELECTION, int(eligible), p))
+    elif rule == BY_BOAT:
+        chosen = math.floor(math.floor(remaining / D[PPB]) * D[PPB]) if D[PPB] > 0 else 0.0
+    else:  # first come, and first come within the accepted groups
+        chosen = eligible
+    free = max(C[C_PLACES] - s[S_DETAINED], 0.0)
+    selected = math.floor(min(min(chosen, eligible), min(math.floor(remaining), free)))
+    s[S_USED] += selected
+    D[SELECTED] = selected
+
+
+@_jit
+def _schedule(rings, kind, day, count):
+    if count > 0:
+        rings[kind, day % RING] += count
+
+
+@_jit
+def casework(t, C, p, s, D, rings, g):
+    """Each case fails, is returned, or is challenged; a lost challenge delays the return; past the limit it lapses.
+
+    The extra delay of a challenge is exponential with the run's mean, drawn once for the cases
+    selected together on a day. Nobody is returned before the first return date.
+    """
+    new = int(D[SELECTED])
+    challenged = 0
+    if new > 0:
+        failed = binomial(g, G_CASEWORK, new, p[P_FAIL])
+        won = binomial(g, G_CASEWORK, new - failed, p[P_WON])
+        lost = binomial(g, G_CASEWORK, new - failed - won, p[P_LOST])
+        plain = new - failed - won - lost
+        challenged = won + lost
+        limit = int(C[C_LIMIT])
+        first = int(C[C_FIRST_RETURN])
+        proc = int(p[P_PROC])
+        delay = proc
+        if challenged > 0:
+            delay += int(np.rint(exponential(g, G_CASEWORK) * p[P_CHALLENGE_DAYS]))
+        ret_plain = max(t + proc, first) - t
+        ret_lost = max(t + delay, first) - t
+        _schedule(rings, R_RELEASES, t + min(proc, limit), failed)
+        if delay > limit:
+            _schedule(rings, R_LAPSES, t + limit, won)
+        else:
+            _schedule(rings, R_RELEASES, t + delay, won)
+        if ret_plain > limit:
+            _schedule(rings, R_LAPSES, t + limit, plain)
+        else:
+            _schedule(rings, R_RETURNS, t + ret_plain, plain)
+        if ret_lost > limit:
+            _schedule(rings, R_LAPSES, t + limit, lost)
+        else:
+            _schedule(rings, R_RETURNS, t + ret_lost, lost)
+    i = t % RING
+    returned = rings[R_RETURNS, i]
+    released = rings[R_RELEASES, i]
+    lapsed = rings[R_LAPSES, i]
+    rings[R_RETURNS, i] = 0
+    rings[R_RELEASES, i] = 0
+    rings[R_LAPSES, i] = 0
+    s[S_DETAINED] += new - returned - released - lapsed
+    D[CHALLENGED] = challenged
+    D[RETURNED] = returned
+    D[RELEASED] = released
+    D[LAPSED] = lapsed
+
+
+@_jit
+def recross(p, s, D, g):
+    """Some of those returned cross again: they rejoin the coast stock tomorrow."""
+    again = binomial(g, G_RECROSS, int(D[RETURNED]), p[P_RECROSS])
+    s[S_CARRY_RECROSS] = again
+    D[RECROSSED] = again
+
+
+@_jit
+def admissions(t, daily, p, s, D, rings, g):
+    """People in France with a UK family link apply, pass checks, wait, and are admitted one for one."""
+    applied = 0
+    if daily[D_APPLYING, t] > 0:
+        lam = p[P_APPLY]
+        applied = poisson_small(g, G_ADMISSIONS, p[P_EXP_NEG_APPLY]) if lam < 10.0 else poisson(g, G_ADMISSIONS, lam)
+        passed = binomial(g, G_ADMISSIONS, applied, p[P_PASS])
+        _schedule(rings, R_ADMIT, t + int(p[P_ADM_DELAY]), passed)
+    i = t % RING
+    s[S_READY] += rings[R_ADMIT, i]
+    rings[R_ADMIT, i] = 0
+    s[S_CUM_RET] += D[RETURNED]
+    admit = min(s[S_READY], s[S_CUM_RET] - s[S_CUM_ADM])
+    s[S_READY] -= admit
+    s[S_CUM_ADM] += admit
+    D[APPLIED] = applied
+    D[ADMITTED] = admit
+
+
+@_jit
+def record(t, r, s, D, rec_i, rec_f):
+    """Write the day's figures into the record and hand today's returns and arrivals to tomorrow."""
+    D[COAST] = s[S_COAST]
+    D[DETAINED] = s[S_DETAINED]
+    D[PENDING] = s[S_DETAINED]
+    for k in range(rec_i.shape[0]):
+        rec_i[k, r, t] = np.int32(D[k])
+    rec_f[0, r, t] = np.float32(D[RISK])
+    rec_f[1, r, t] = np.float32(D[QUOTA])
+    s[S_PREV_RET] = D[RETURNED]
+    s[S_PREV_ARR] = D[ARRIVALS]
+
+
+@_jit
+def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f):
+    """Simulate runs ``lo`` to ``hi`` over every day: each day, every mechanism in ``STEP_ORDER``.
+
+    One run at a time, so that its state, parameters, generators and scheduling rings stay in the
+    processor's cache; ``p``, ``hist`` and ``rings`` are scratch space for the run in hand, and the
+    records are laid out (variable, run, day).
+    """
+    for r in range(lo, hi):
+        s = S[r]
+        g = G[r]
+        for k in range(P.shape[0]):
+            p[k] = P[k, r]
+        hist[:] = 0.0
+        rings[:, :] = 0
+        s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < C[C_STATIONARY] else 0.0
+        for t in range(daily.shape[1]):
+            perception(t, C, p, s, hist, D)
+            weather(t, daily, s, g)
+            inflow(t, daily, p, s, D, g)
+            coast(p, s, D, g)
+            launch(p, s, D, g)
+            prevention(p, s, D, g)
+            boats(t, C, daily, p, s, D, g)
+            screening(t, C, daily, p, D, g)
+            selection(t, C, daily, p, s, D, g)
+            casework(t, C, p, s, D, rings, g)
+            recross(p, s, D, g)
+            admissions(t, daily, p, s, D, rings, g)
+            record(t, r, s, D, rec_i, rec_f)
+
+
+MECHANISMS = {
+    "perception": perception,
+    "weather": weather,
+    "inflow": inflow,
+    "coast": coast,
+    "launch": launch,
+    "prevention": prevention,
+    "boats": boats,
+    "screening": screening,
+    "selection": selection,
+    "casework": casework,
+    "recross": recross,
+    "admissions": admissions,
+    "record": record,
+}
