@@ -68,6 +68,9 @@ def simulate_cmd(
     years: Annotated[float | None, typer.Option(help="Horizon in years (default: the scenario's, 3).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write full results (Parquet), summary and manifest here.")] = None,
     rerun: Annotated[Path | None, typer.Option(help="Re-make results exactly from a manifest.json.")] = None,
+    threads: Annotated[
+        int, typer.Option(help="Threads to run on (0: every core). The numbers are the same however many.")
+    ] = 0,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -84,6 +87,8 @@ def simulate_cmd(
 
     if not 1 <= runs <= MAX_RUNS:
         raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,}, not {runs:,}")
+    if threads < 0:
+        raise UsageError(f"--threads must be 0 (every core) or more, not {threads}")
     if rerun:
         try:
             manifest = json.loads(rerun.read_text())
@@ -100,7 +105,14 @@ def simulate_cmd(
             sc, meta = build_scenario(scenario, st, years=years, as_of=as_of_release)
     with _progress() as bar:
         task = bar.add_task(f"Simulating {sc.name}: {runs:,} runs x {sc.days:,} days", total=1.0)
-        results = simulate(sc, runs=runs, seed=seed, meta=meta, on_progress=lambda f: bar.update(task, completed=f))
+        results = simulate(
+            sc,
+            runs=runs,
+            seed=seed,
+            meta=meta,
+            threads=threads or None,
+            on_progress=lambda f: bar.update(task, completed=f),
+        )
     summary = results.summary()
     if out:
         path = results.save(out)
