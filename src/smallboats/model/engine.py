@@ -51,8 +51,12 @@ def run_arm(
     inp = make_inputs(scenario, priors)
     days = scenario.days
     # records are written (variable, run, day) and handed out as (day, run) views
-    rec_i = np.zeros((len(kernel.INT_RECORDS), runs, days), dtype=np.int32)
-    rec_f = np.zeros((len(kernel.FLOAT_RECORDS), runs, days), dtype=np.float32)
+    rec_i = np.empty((len(kernel.INT_RECORDS), runs, days), dtype=np.int32)
+    rec_f = np.empty((len(kernel.FLOAT_RECORDS), runs, days), dtype=np.float32)
+    # the loop writes every element; filling first maps fresh memory in one sweep, which measured
+    # several times faster than letting the loop's scattered first writes fault it in
+    rec_i.fill(0)
+    rec_f.fill(0)
     blocks = n_blocks(runs)
     local = threading.local()
 

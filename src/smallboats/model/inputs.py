@@ -161,6 +161,7 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
         "admission_days": np.round(pr["scheme.dur_admission_days"]),
         "threshold_s0": 1 / (1 + np.exp(pr["deterrence.threshold"] / scenario.deterrence.threshold_width)),
         "exp_neg_apply": np.exp(-pr["scheme.admissions_per_week"] / 7),
+        "log_stay": np.where(pr["crossings.p_leave_coast"] <= 0.5, np.log1p(-pr["crossings.p_leave_coast"]), 1.0),
     }
     return np.ascontiguousarray(np.stack([np.asarray(values[name], dtype=float) for name in k.PARAMS]))
 

@@ -166,6 +166,7 @@ PARAMS = (
     "admission_days",
     "threshold_s0",
     "exp_neg_apply",
+    "log_stay",
 )
 (
     P_INFLOW,
@@ -200,7 +201,8 @@ PARAMS = (
     P_ADM_DELAY,
     P_S0,
     P_EXP_NEG_APPLY,
-) = range(32)
+    P_LOG_STAY,
+) = range(33)
 
 # --- the scenario's settings (C) and day-by-day series (daily) ----------------------------------------
 CONFIG = (
@@ -393,16 +395,16 @@ def poisson(g, s, lam):
             return int(k)
         if k < 0 or (us < 0.013 and v > us):
             continue
-        if math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+        if math.log(v * inv_alpha / (a / (us * us) + b)) <= -lam + k * loglam - math.lgamma(k + 1.0):
             return int(k)
 
 
 @_jit
-def _binomial_inversion(g, s, n, p):
+def _binomial_inversion(g, s, n, p, log_q):
     q = 1.0 - p
     ratio = p / q
     a = (n + 1) * ratio
-    first = math.exp(n * math.log1p(-p))
+    first = math.exp(n * log_q)
     while True:
         u = uniform(g, s)
         f = first
@@ -479,6 +481,12 @@ def _binomial_btrd(g, s, n, p):
 @_jit
 def binomial(g, s, n, p):
     """A binomial draw (exact); none is made when there is nothing to split (``n`` or ``p`` zero)."""
+    return binomial_log(g, s, n, p, 1.0)
+
+
+@_jit
+def binomial_log(g, s, n, p, log_1mp):
+    """:func:`binomial`, given ``log(1 - p)`` when ``p`` is at most one half and fixed for the run (else 1)."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
@@ -490,7 +498,10 @@ def binomial(g, s, n, p):
                 k += 1
         return k
     q = min(p, 1.0 - p)
-    k = _binomial_inversion(g, s, n, q) if n * q < 10.0 else _binomial_btrd(g, s, n, q)
+    if n * q >= 10.0:
+        k = _binomial_btrd(g, s, n, q)
+    else:
+        k = _binomial_inversion(g, s, n, q, log_1mp if (q == p and log_1mp <= 0.0) else math.log1p(-q))
     return k if q == p else n - k
 
 
@@ -603,7 +614,7 @@ def inflow(t, daily, p, s, D, g):
 def coast(p, s, D, g):
     """The coast stock: some leave; the inflow, yesterday's prevented and re-crossers join."""
     n = int(s[S_COAST])
-    left = binomial(g, G_COAST, n, p[P_LEAVE])
+    left = binomial_log(g, G_COAST, n, p[P_LEAVE], p[P_LOG_STAY])
     s[S_COAST] = n - left + D[INFLOW] + s[S_CARRY_PREV] + s[S_CARRY_RECROSS]
     s[S_CARRY_PREV] = 0.0
     s[S_CARRY_RECROSS] = 0.0
