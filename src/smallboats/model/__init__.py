@@ -1,4 +1,4 @@
-"""The simulator: Channel crossings and the UK-France scheme as a vectorised Monte Carlo model.
+"""The simulator: Channel crossings and the UK-France scheme as a Monte Carlo model with a compiled day loop.
 
 The engine does no I/O and never reads the store: fitted values arrive inside a :class:`Scenario`.
 """
