@@ -49,6 +49,15 @@ def test_step_order_is_written_down_once():
         "record",
     )
     assert set(STEP_ORDER) == set(MECHANISMS)
+    # the compiled loop calls the mechanisms in exactly that order, each once a day
+    import ast
+    import inspect
+
+    from smallboats.model import kernel
+
+    tree = ast.parse(inspect.getsource(kernel.run_block.py_func))
+    calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    assert [c for c in calls if c in MECHANISMS] == list(STEP_ORDER)
 
 
 def test_conservation_every_day(pilot):
