@@ -254,6 +254,8 @@ def test_simulate_out_and_rerun(home, cli, tmp_path):
 def test_simulate_bad_input(home, cli, tmp_path):
     assert cli("simulate", "pilot-50", "--runs", "1000000000").code == 2
     assert cli("simulate", "no-such-preset").code == 2
+    r = cli("simulate", "pilot-50", "--threads", "-1")
+    assert r.code == 2 and "--threads" in r.err
     f = tmp_path / "bad.toml"
     f.write_text("[scheme]\nquota = 3\n")
     r = cli("simulate", f)

@@ -8,7 +8,6 @@ on the other runs. The engine reads no file and no store.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -16,12 +15,12 @@ import numpy as np
 
 from smallboats.model import kernel
 from smallboats.model.inputs import draw_priors, make_inputs
-from smallboats.model.kernel import MECHANISMS, STEP_ORDER
+from smallboats.model.kernel import STEP_ORDER
 from smallboats.model.params import Scenario
 from smallboats.model.results import Results
 from smallboats.model.rng import BLOCK, n_blocks, streams
 
-__all__ = ["MECHANISMS", "STEP_ORDER", "run_arm", "simulate"]
+__all__ = ["STEP_ORDER", "run_arm", "simulate"]
 
 
 def run_arm(
@@ -58,18 +57,16 @@ def run_arm(
     rec_i.fill(0)
     rec_f.fill(0)
     blocks = n_blocks(runs)
-    local = threading.local()
 
     def block(b: int) -> None:
-        if not hasattr(local, "scratch"):  # the run in hand's working space, one set a thread
-            local.scratch = (
-                np.zeros(kernel.N_TODAY),
-                np.zeros(len(kernel.PARAMS)),
-                np.zeros(kernel.RING),
-                np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
-            )
+        scratch = (  # working space for the run in hand (a few kilobytes, so made afresh per block)
+            np.zeros(kernel.N_TODAY),
+            np.zeros(len(kernel.PARAMS)),
+            np.zeros(kernel.RING),
+            np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
+        )
         lo, hi = b * BLOCK, min((b + 1) * BLOCK, runs)
-        kernel.run_block(lo, hi, inp.config, inp.daily, inp.params, inp.state, states, *local.scratch, rec_i, rec_f)
+        kernel.run_block(lo, hi, inp.config, inp.daily, inp.params, inp.state, states, *scratch, rec_i, rec_f)
 
     threads = max(1, min(threads, blocks))
     if threads == 1:
