@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 
 from browser import browser
-from smallboats.web.api import create_app
+from smallboats.web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,6 @@ def server(tmp_path_factory, bundled_template):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(10)
-    app.state.store.close()
 
 
 def test_dashboard_end_to_end(server, tmp_path):

@@ -6,7 +6,6 @@ import datetime as dt
 import enum
 import sys
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ import pandas as pd
 import tomli_w
 import typer
 
-from smallboats.claims import render
+from smallboats.claims import bundled_claims_file, render
 from smallboats.claims.engine import check_claims, fmt
 from smallboats.claims.schema import ClaimsFile, load_claims
 from smallboats.cli.common import AsOfOpt, StoreOpt, open_store
@@ -34,11 +33,6 @@ class ClaimsFormat(enum.StrEnum):
     csv = "csv"
 
 
-def default_claims_file() -> Path:
-    """The bundled claims of the July 2025 'one in, one out' coverage."""
-    return Path(str(resources.files("smallboats.claims") / "one_in_one_out_2025.toml"))
-
-
 @app.command()
 def check(
     file: Annotated[
@@ -55,7 +49,7 @@ def check(
 
     Example: smallboats claims check --format json
     """
-    claims = load_claims(file or default_claims_file())
+    claims = load_claims(file or bundled_claims_file())
     with open_store(store) as st:
         results = check_claims(st, claims, as_of=as_of_release)
     if format == ClaimsFormat.json:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import io
-import json
-import math
 import sys
 
-import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+
+from smallboats.serialize import plain, records, to_json
 
 console = Console()
 err_console = Console(stderr=True)
@@ -26,41 +24,8 @@ class Format(enum.StrEnum):
     csv = "csv"
 
 
-def _plain(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if math.isnan(v) else float(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    if isinstance(v, (pd.Timestamp, dt.datetime)):
-        return v.date().isoformat() if v == v.normalize() else v.isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if v is pd.NaT:
-        return None
-    return v
-
-
-def records(df: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready records (dates as ISO text, NaN as null)."""
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def to_json(obj) -> str:
-    """JSON text with dates and NumPy numbers made plain."""
-
-    def default(o):
-        p = _plain(o)
-        if p is o:
-            raise TypeError(f"cannot write {type(o).__name__} as JSON")
-        return p
-
-    return json.dumps(obj, indent=2, default=default, ensure_ascii=False)
-
-
 def _cell(v) -> str:
-    v = _plain(v)
+    v = plain(v)
     if v is None:
         return "–"
     if isinstance(v, bool):

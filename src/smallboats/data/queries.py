@@ -15,11 +15,13 @@ Method decisions:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from smallboats.errors import StoreError, UsageError
+from smallboats.provenance import Source, attribution
 
 PER_DAYS = {"day": 1, "week": 7, "year": 365.25}
 WEEKS_PER_YEAR = 52  # a weekly figure "a year" is 52 weeks, as the scheme's 50 a week = 2,600 a year
@@ -203,3 +205,60 @@ def period_value(obs: pd.DataFrame, end: dt.date | None = None, year: int | None
         held = ", ".join(str(d) for d in obs.period_end.tail(6))
         raise StoreError(f"no figure of {name} for the period ending {end}; latest held: {held}")
     return hit.iloc[-1]
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    """The daily people-and-boats frame with the releases it came from and its attribution.
+
+    Every face that shows daily figures gets them from :func:`daily_series`, so the frame, the
+    releases behind it and the source line are assembled in one place.
+
+    Attributes:
+        frame: columns ``date, people, boats``, one row a day, no gaps.
+        used: the ``(series, release_id)`` pairs the frame was read from.
+        sources: the source of each release behind the frame, by release id.
+    """
+
+    frame: pd.DataFrame
+    used: frozenset[tuple[str, str]]
+    sources: dict[str, Source]
+
+    @property
+    def release_ids(self) -> list[str]:
+        """The releases behind the frame, sorted (oldest vintage id first)."""
+        return sorted(self.sources)
+
+    @property
+    def release(self) -> str:
+        """The releases as one comma-separated label (as results record it)."""
+        return ",".join(self.release_ids)
+
+    @property
+    def newest_release(self) -> str:
+        """The release id that sorts last: the newest vintage behind the frame."""
+        return self.release_ids[-1]
+
+    @property
+    def newest(self) -> dt.date:
+        """The newest day held."""
+        return self.frame.date.max().date()
+
+    @property
+    def attribution(self) -> str:
+        """The source line printed under tables and charts."""
+        return attribution([self.sources[r] for r in self.release_ids])
+
+    def source_records(self) -> list[dict]:
+        """Each source as a JSON-ready record with its release id."""
+        return [self.sources[r].to_dict() | {"release_id": r} for r in self.release_ids]
+
+
+def daily_series(store, as_of: str | None = None) -> DailySeries:
+    """The daily series from a store (as of a release, if given), with its releases and sources."""
+    frame = store.daily(as_of=as_of)
+    obs = store.observations(["sb_people", "sb_boats"], as_of=as_of)
+    pairs = obs[["series", "release_id"]].drop_duplicates()
+    used = frozenset((r.series, r.release_id) for r in pairs.itertuples())
+    people_releases = sorted(set(obs[obs.series == "sb_people"].release_id))
+    return DailySeries(frame, used, {r: store.source(r) for r in people_releases})

@@ -83,7 +83,10 @@ async function update() {
   if (mine !== seq) return; // a newer request superseded this one
   const res = await resp.json();
   if (!resp.ok) {
+    // never leave the previous result on screen beside an error
     document.getElementById("status").textContent = "Error: " + res.detail;
+    document.getElementById("effect").textContent = "No result for these settings: " + res.detail;
+    document.getElementById("fan").replaceChildren();
     return;
   }
   const arr = res.years.find((y) => y.variable === "arrivals" && y.year === 1);
