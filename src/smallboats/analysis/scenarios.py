@@ -142,3 +142,20 @@ def _selections_multiplier(scenario_json: str, published: float, until: dt.date)
     from smallboats.analysis.calibrate import calibrate_selections
 
     return calibrate_selections(Scenario.model_validate_json(scenario_json), published, until)
+
+
+def read_manifest(path: Path, *, max_runs: int) -> tuple[Scenario, int, int, dict]:
+    """The scenario, runs, seed and provenance a saved result was made with, to make it again exactly."""
+    import json
+
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+        scenario = Scenario.model_validate(manifest["scenario"])
+        runs, seed = manifest["runs"], manifest["seed"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DataError(str(path), "manifest", f"not a smallboats manifest: {e}") from None
+    if not isinstance(runs, int) or not 1 <= runs <= max_runs:
+        raise DataError(str(path), "runs", f"must be a whole number from 1 to {max_runs:,}, not {runs!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise DataError(str(path), "seed", f"must be a whole number of 0 or more, not {seed!r}")
+    return scenario, runs, seed, manifest.get("meta", {})

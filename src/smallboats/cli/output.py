@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 import io
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
-from smallboats.serialize import plain, records, to_json
+from smallboats.formats import cell
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,20 +27,9 @@ class Format(enum.StrEnum):
 
 
 def _cell(v) -> str:
-    v = plain(v)
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "yes" if v else ""
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if v == int(v) and abs(v) >= 1000:
-            return f"{v:,.0f}"
-        if 0 < abs(v) < 1:
-            return f"{v:.4g}"
-        return f"{v:,.2f}".rstrip("0").rstrip(".")
-    return str(v)
+    from smallboats.serialize import plain
+
+    return cell(plain(v))
 
 
 def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", payload=None) -> None:
@@ -51,6 +42,11 @@ def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", pa
         source: the attribution line printed under a table.
         payload: what to print for JSON instead of the rows (an object with more than rows).
     """
+    import pandas as pd
+    from rich.table import Table
+
+    from smallboats.serialize import records, to_json
+
     if fmt == Format.json:
         sys.stdout.write(to_json(payload if payload is not None else records(df)) + "\n")
     elif fmt == Format.csv:
@@ -69,8 +65,17 @@ def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", pa
         console.print(table)
 
 
+def emit_text(text: str) -> None:
+    """Print a finished document (Markdown, HTML, TOML) as it is."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 def emit_object(obj: dict, fmt: Format, *, title: str = "", source: str = "") -> None:
     """Print one object: JSON as is, a table as field/value rows, CSV as one row."""
+    import pandas as pd
+
+    from smallboats.serialize import to_json
+
     if fmt == Format.json:
         sys.stdout.write(to_json(obj) + "\n")
         return

@@ -110,17 +110,25 @@ def window(daily: pd.DataFrame, start: dt.date, end: dt.date, by: str | None = N
 
 
 def per_boat_by_month(daily: pd.DataFrame) -> pd.DataFrame:
-    """People per boat by month, with the record to date marked.
+    """People per boat by month, with the record to date marked and partial months flagged.
+
+    Method decision: a month the data do not yet cover in full (the newest, usually) is marked
+    ``partial`` and can never set a record; its figure is shown, with the days it covers.
 
     Returns:
-        ``month, people, boats, people_per_boat, record_to_date, is_record`` (``is_record``: the
-        month set a new high).
+        ``month, people, boats, people_per_boat, record_to_date, is_record, days, partial, through``
+        (``is_record``: a complete month that set a new high; ``through``: the last day counted).
     """
-    m = daily.set_index("date").resample("MS").agg({"people": "sum", "boats": "sum"})
+    d = daily.set_index("date")
+    m = d.resample("MS").agg({"people": "sum", "boats": "sum"})
+    m["days"] = d.people.resample("MS").count()
+    m["partial"] = m.days < m.index.days_in_month
+    m["through"] = d.people.resample("MS").apply(lambda x: x.index.max().date())
     m["people_per_boat"] = (m.people / m.boats.where(m.boats > 0)).round(2)
-    m["record_to_date"] = m.people_per_boat.cummax()
+    complete = m.people_per_boat.where(~m.partial)
+    m["record_to_date"] = complete.cummax().ffill()
     prev = m.record_to_date.shift(1).fillna(0)
-    m["is_record"] = m.people_per_boat.notna() & (m.people_per_boat > prev)
+    m["is_record"] = complete.notna() & (complete > prev)
     m.index = m.index.strftime("%Y-%m")
     m.index.name = "month"
     return m.reset_index()
@@ -176,6 +184,39 @@ def share(value: float, per: str, against: float, against_per: str) -> dict:
     if b == 0:
         raise UsageError("cannot take a share of zero")
     return {"value_per_year": a, "against_per_year": b, "ratio": a / b, "percent": round(a / b * 100, 3)}
+
+
+def total_over(obs: pd.DataFrame, start: dt.date, end: dt.date) -> dict:
+    """The total of a series over a window: every period that lies inside ``start`` to ``end``.
+
+    A period that the window cuts through is refused rather than counted in part (a month of
+    returns cannot be split into days without an assumption).
+
+    Returns:
+        ``total, days, periods, first, last, release_ids``.
+    """
+    if end < start:
+        raise UsageError(f"the window ends ({end}) before it starts ({start})")
+    cut = obs[
+        (obs.period_start < start) & (obs.period_end >= start) | (obs.period_start <= end) & (obs.period_end > end)
+    ]
+    if len(cut):
+        r = cut.iloc[0]
+        raise UsageError(
+            f"the window {start} to {end} cuts through the period {r.period_start} to {r.period_end} of "
+            f"{r.series}; start and end the window on the series' own period boundaries"
+        )
+    inside = obs[(obs.period_start >= start) & (obs.period_end <= end)]
+    if inside.empty:
+        raise StoreError(f"no figures of the series lie between {start} and {end}")
+    return {
+        "total": float(inside.value.sum()),
+        "days": (end - start).days + 1,
+        "periods": len(inside),
+        "first": inside.period_start.min(),
+        "last": inside.period_end.max(),
+        "release_ids": sorted({r for rid in inside.release_id for r in str(rid).split(",")}),
+    }
 
 
 def period_value(obs: pd.DataFrame, end: dt.date | None = None, year: int | None = None) -> pd.Series:
@@ -262,3 +303,60 @@ def daily_series(store, as_of: str | None = None) -> DailySeries:
     used = frozenset((r.series, r.release_id) for r in pairs.itertuples())
     people_releases = sorted(set(obs[obs.series == "sb_people"].release_id))
     return DailySeries(frame, used, {r: store.source(r) for r in people_releases})
+
+
+def records_table(daily: pd.DataFrame) -> pd.DataFrame:
+    """The busiest day, week, month and year on record, and the highest people per boat in a month.
+
+    Weeks end on Sunday, as in the Home Office tables. A period the data do not cover in full (the
+    newest week, month or year, usually) is listed separately, marked ``partial``, when it would
+    rank above the record; it never takes the record itself.
+
+    Returns:
+        ``measure, period, start, end, value, partial`` (one row a record, plus partial contenders).
+    """
+    d = daily.set_index("date")
+    last = d.index.max()
+    rows = []
+    for measure, freq, label in (
+        ("day", "D", "%Y-%m-%d"),
+        ("week", "W-SUN", "week ending %Y-%m-%d"),
+        ("month", "MS", "%B %Y"),
+        ("year", "YS", "%Y"),
+    ):
+        g = d.people.resample(freq)
+        totals, counts = g.sum(), g.count()
+        starts = totals.index if freq != "W-SUN" else totals.index - pd.Timedelta(days=6)
+        ends = {"D": totals.index, "W-SUN": totals.index}.get(freq)
+        if ends is None:
+            ends = (totals.index + pd.tseries.frequencies.to_offset(freq)) - pd.Timedelta(days=1)
+        full_days = (ends - starts).days + 1
+        partial = (counts.values < full_days) | (ends > last)
+        frame = pd.DataFrame({"start": starts, "end": ends, "value": totals.values, "partial": partial})
+        best = frame[~frame.partial].sort_values("value", ascending=False).iloc[0]
+        for _, r in pd.concat([best.to_frame().T, frame[frame.partial & (frame.value > best.value)]]).iterrows():
+            rows.append(
+                {
+                    "measure": f"people in a {measure}",
+                    "period": pd.Timestamp(r.end if freq == "W-SUN" else r.start).strftime(label),
+                    "start": r.start.date(),
+                    "end": min(r.end, last).date(),
+                    "value": float(r.value),
+                    "partial": bool(r.partial),
+                }
+            )
+    pb = per_boat_by_month(daily)
+    top = pb[~pb.partial].sort_values("people_per_boat", ascending=False).iloc[0]
+    for _, r in pd.concat([top.to_frame().T, pb[pb.partial & (pb.people_per_boat > top.people_per_boat)]]).iterrows():
+        start = pd.Timestamp(r.month + "-01")
+        rows.append(
+            {
+                "measure": "people per boat in a month",
+                "period": start.strftime("%B %Y"),
+                "start": start.date(),
+                "end": r.through,
+                "value": float(r.people_per_boat),
+                "partial": bool(r.partial),
+            }
+        )
+    return pd.DataFrame(rows)

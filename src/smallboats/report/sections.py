@@ -15,9 +15,10 @@ from smallboats import __version__, facts
 from smallboats.analysis.official import Delivery, OfficialFigures
 from smallboats.analysis.outlook import CUT_PROBABILITY, Outlook
 from smallboats.data import queries as q
+from smallboats.formats import pct, thousands
 from smallboats.viz import charts
 from smallboats.viz.fan import fan_chart
-from smallboats.viz.style import ChartSpec, pct, thousands
+from smallboats.viz.style import ChartSpec
 
 
 @dataclass

@@ -137,6 +137,10 @@ def per_boat(daily: pd.DataFrame, source: str) -> ChartSpec:
     )
     chart = (line + recs).properties(width=WIDTH, height=HEIGHT)
     sub = "People divided by boats each month; orange dots mark months that set a new record"
+    last = pb.iloc[-1]
+    if last.partial:
+        first = pd.Timestamp(last.month_start)
+        sub += f"; {first:%B %Y} covers only 1–{last.through.day} {first:%B} (not a record until complete)"
     return ChartSpec(
         "people_per_boat", title, finish(chart, title, sub, source), pb.drop(columns="month_start"), source
     )

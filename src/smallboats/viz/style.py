@@ -12,6 +12,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from smallboats.formats import pct, thousands  # noqa: F401 - the chart builders' number formats
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 HIGHLIGHT = "#D55E00"
 MUTED = "#B8B8B8"
@@ -112,15 +114,3 @@ def _wrap(text: str, width: int) -> list[str]:
     if line:
         lines.append(line)
     return lines
-
-
-def thousands(x: float) -> str:
-    """``41472`` -> ``41,472``."""
-    return f"{x:,.0f}"
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """``4.8022`` -> ``4.8%``; small shares keep two significant figures."""
-    if abs(x) < 1:
-        return f"{x:.2g}%"
-    return f"{x:.{digits}f}%"

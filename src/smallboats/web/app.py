@@ -41,7 +41,7 @@ def create_app(
         version=__version__,
         description="Official figures, checked claims and "
         "what-if simulation of Channel small-boat crossings and the UK-France scheme.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by routes.pages from the bundled Swagger UI, offline
         redoc_url=None,
     )
     app.state.settings = settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 from fastapi import APIRouter
@@ -61,3 +62,37 @@ def dashboard(store: StoreDep, settings: SettingsDep) -> HTMLResponse:
         )
     )
     return HTMLResponse(page)
+
+
+SWAGGER_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript"}
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>smallboats API</title><link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
+</body></html>"""
+SWAGGER_INIT = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});\n'
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs() -> HTMLResponse:
+    """The browsable API documentation, served from this machine (no outside site)."""
+    return HTMLResponse(DOCS_PAGE)
+
+
+@router.get("/static/swagger-init.js")
+def swagger_init() -> Response:
+    """Starts the documentation page on this server's schema."""
+    return Response(SWAGGER_INIT, media_type="application/javascript")
+
+
+@router.get("/static/swagger/{name}")
+def swagger_asset(name: str) -> Response:
+    """One of the two Swagger UI files, from those fastapi-offline ships (a fixed list, no paths)."""
+    import fastapi_offline
+    from fastapi import HTTPException
+
+    if name not in SWAGGER_FILES:
+        raise HTTPException(404, f"no asset {name!r}")
+    body = (Path(fastapi_offline.__file__).parent / "static" / name).read_bytes()
+    return Response(body, media_type=SWAGGER_FILES[name], headers={"Cache-Control": "max-age=86400"})
