@@ -81,7 +81,7 @@ def test_revisions_command(tmp_path, cli, monkeypatch):
 def test_last_seven_days_page_extends_the_workbook(store, tmp_path):
     rows = "".join(
         f'<tr><th scope="row">{d:%-d %B %Y}</th><td>{p:,}</td><td>{b}</td><td>0</td><td></td></tr>'
-        for d, p, b in [(dt.date(2026, 8, 21), 1204, 18), (dt.date(2026, 8, 22), 0, 0), (dt.date(2026, 8, 20), 0, 0)]
+        for d, p, b in [(dt.date(2026, 8, 22), 0, 0), (dt.date(2026, 8, 21), 1204, 18), (dt.date(2026, 8, 20), 0, 0)]
     )
     page = tmp_path / "last7.html"
     page.write_text(
