@@ -333,6 +333,15 @@ def test_truncated_store_is_a_message_not_a_traceback(cut, home, cli):
         assert "smallboats.duckdb" in msg and "damaged or cut short" in msg, msg
 
 
+def test_a_folder_or_an_empty_file_as_the_store(tmp_path, cli):
+    (tmp_path / "folder.duckdb").mkdir()
+    (tmp_path / "empty.duckdb").write_bytes(b"")
+    for store, words in (("folder.duckdb", "is a folder"), ("empty.duckdb", "damaged or cut short")):
+        r = cli("data", "status", "--store", tmp_path / store)
+        msg = " ".join(r.err.split())
+        assert r.code == 2 and store in msg and words in msg, msg
+
+
 def test_limits_admit_every_official_workbook(shared_data):
     """The default limits sit well above the official files: each passes with room to spare."""
     from smallboats.data.importers.limits import ImportLimits, check_limits

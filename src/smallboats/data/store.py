@@ -107,6 +107,8 @@ def connect(path: Path, *, read_only: bool, lock_timeout_s: float = LOCK_TIMEOUT
     """
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}; 'smallboats data status' creates one from the bundled data")
+    if path.is_dir():
+        raise StoreError(f"the store {path} is a folder; --store names the store's file (e.g. smallboats.duckdb)")
     deadline = time.monotonic() + max(lock_timeout_s, 0.0)
     delay = 0.05
     while True:
