@@ -26,8 +26,10 @@ PEOPLE_BOATS_PAIRS = [("sb_people", "sb_boats"), ("sb_week_people", "sb_week_boa
 # or a figure pasted into the wrong column.
 DAILY_CEILING = 5_000
 # Assumption: no count smallboats holds (people crossing, returned or migrating in a year; visas)
-# can exceed the population of the United Kingdom, which is below 100 million (ONS mid-year
-# estimates); a larger figure is a misread cell or a unit error.
+# can exceed the population of the United Kingdom, under 70 million in every recent year (ONS,
+# "Population estimates for the UK, England, Wales, Scotland and Northern Ireland", published each
+# summer or autumn for the middle of the year before); a larger figure is a misread cell or a unit
+# error. The ceiling is rounded up to 100 million so that it never needs revising.
 COUNT_CEILING = 100_000_000
 # Per period of each frequency, the ceiling a count of people or boats is held to.
 _CEILING_DAYS = {"day": 1, "week": 7}
