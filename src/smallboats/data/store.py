@@ -116,7 +116,7 @@ def connect(path: Path, *, read_only: bool, lock_timeout_s: float = LOCK_TIMEOUT
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
             text = str(e)
-            if "lock" not in text.lower():
+            if "could not set lock" not in text.lower():
                 raise StoreError(
                     f"the store {path} cannot be opened: it is damaged or cut short ({text.splitlines()[0]}); "
                     "restore it from a copy, or move it aside and smallboats starts a new one from the bundled data"
@@ -191,8 +191,8 @@ class ReleaseStore:
     ) -> Iterator[ReleaseStore]:
         """A read-only store for one use (a request, a command), closed at the end of the block.
 
-        Opening costs a few milliseconds, so a server can open one per request: it then never holds
-        the lock while idle, and each request sees the releases stored up to that moment.
+        A server that opens one per request never holds the lock while idle, so an import can run
+        between requests, and each request sees the releases stored up to that moment.
         """
         store = cls(path, read_only=True, lock_timeout_s=lock_timeout_s)
         try:
