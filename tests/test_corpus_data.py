@@ -12,7 +12,9 @@ import datetime as dt
 import gzip
 import hashlib
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,6 +109,25 @@ def _ods_huge_comment(tmp, shared):
             for _ in range(MAX_DECOMPRESSED_BYTES // MIB + 1):
                 m.write(block)
             m.write(b"</text:p></office:annotation></office:document-content>")
+    return f, ()
+
+
+def _zip_that_lies(tmp, shared):
+    """An ODS whose zip directory declares a small content.xml that inflates to far more."""
+    content = b"<office:document-content>" + b"a" * MIB + b"</office:document-content>"
+    f = tmp / "liar.ods"
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+    data = bytearray(f.read_bytes())
+    crc, size = zlib.crc32(content[:100]), 100
+    local = data.index(b"PK\x03\x04content.xml"[:4], data.index(b"content.xml") - 30)
+    struct.pack_into("<I", data, local + 14, crc)
+    struct.pack_into("<I", data, local + 22, size)
+    central = data.rindex(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 16, crc)
+    struct.pack_into("<I", data, central + 24, size)
+    f.write_bytes(bytes(data))
     return f, ()
 
 
@@ -240,6 +261,7 @@ CASES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "truncated_gzip": (_truncated_gzip, ("not a readable gzip file",)),
     "ods_repeated_cells": (_ods_repeated_cells, ("sheet Cover_sheet", "cells, above the import limit", "--max-cells")),
     "ods_huge_comment": (_ods_huge_comment, ("zip member content.xml", "decompresses to more than")),
+    "zip_that_lies_about_its_size": (_zip_that_lies, ("zip member content.xml", "holds more than the 100 bytes")),
     "ods_truncated": (_ods_truncated, ("cannot be read as a workbook",)),
     "ods_swapped_dates": (_ods_swapped_dates, ("SB_01!B1709", "2022-09-03 follows 2022-09-04", "must be in order")),
     "ods_release_date_before_newest_figure": (

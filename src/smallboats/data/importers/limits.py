@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -89,24 +90,69 @@ def _check_gzip(path: Path, limits: ImportLimits) -> None:
         raise DataError(str(path), "whole file", f"is not a readable gzip file (truncated or corrupt?): {e}") from None
 
 
-class _CappedReader:
-    """A file-like view of one zip member that raises once more than ``cap`` bytes come out."""
+class _MemberReader:
+    """A file-like view of one zip member, inflated from its raw bytes with a cap.
 
-    def __init__(self, stream, file: str, member: str, limits: ImportLimits, used: list[int]):
-        self.stream, self.file, self.member, self.limits, self.used = stream, file, member, limits, used
+    Python's own zip reader stops at the size the member declares, while other readers inflate
+    the whole stream; so the stream is inflated here, whatever the declaration says, and a member
+    that holds more or less than it declares is refused.
+    """
+
+    def __init__(self, f, info: zipfile.ZipInfo, file: str, limits: ImportLimits, used: list[int]):
+        self.f, self.info, self.file, self.limits, self.used = f, info, file, limits, used
+        f.seek(info.header_offset)
+        header = f.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"no local header for {info.filename}")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        f.seek(info.header_offset + 30 + name_len + extra_len)
+        self.left = info.compress_size
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            self.inflate = zlib.decompressobj(-15)
+        elif info.compress_type == zipfile.ZIP_STORED:
+            self.inflate = None
+        else:
+            raise DataError(file, f"zip member {info.filename}", "uses a compression method workbooks do not use")
+        self.pending, self.produced = b"", 0
+
+    def _more(self) -> bytes:
+        if self.inflate is not None and self.pending:
+            data = self.inflate.decompress(self.pending, _CHUNK)
+            self.pending = self.inflate.unconsumed_tail
+            return data
+        if self.left <= 0:
+            return b""
+        raw = self.f.read(min(_CHUNK, self.left))
+        if not raw:
+            raise EOFError(f"zip member {self.info.filename} is cut short")
+        self.left -= len(raw)
+        if self.inflate is None:
+            return raw
+        self.pending = raw
+        return self._more()
 
     def read(self, n: int = _CHUNK) -> bytes:
-        data = self.stream.read(n if n and n > 0 else _CHUNK)
+        data = self._more()
+        while not data and (self.left > 0 or self.pending):
+            data = self._more()
+        self.produced += len(data)
         self.used[0] += len(data)
         if self.used[0] > self.limits.max_decompressed_bytes:
-            raise _too_big(self.file, f"zip member {self.member}", self.limits)
+            raise _too_big(self.file, f"zip member {self.info.filename}", self.limits)
+        if self.produced > self.info.file_size or (not data and self.produced != self.info.file_size):
+            raise DataError(
+                self.file,
+                f"zip member {self.info.filename}",
+                f"holds {'more' if self.produced > self.info.file_size else 'less'} than the "
+                f"{self.info.file_size:,} bytes its zip directory declares: a malformed or tampered file",
+            )
         return data
 
 
 def _check_zip(path: Path, limits: ImportLimits) -> None:
     file = str(path)
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(path) as z, path.open("rb") as f:
             members = z.infolist()
             declared = sum(m.file_size for m in members)
             if declared > limits.max_decompressed_bytes:
@@ -114,15 +160,13 @@ def _check_zip(path: Path, limits: ImportLimits) -> None:
                 raise _too_big(file, f"zip member {biggest.filename} (sizes declared in the zip)", limits)
             used = [0]
             for m in members:
-                with z.open(m) as raw:
-                    stream = _CappedReader(raw, file, m.filename, limits, used)
-                    if m.filename == "content.xml":
-                        _check_cells(file, m.filename, stream, _ods_extent, limits)
-                    elif m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                        _check_cells(file, m.filename, stream, _xlsx_extent, limits)
-                    else:
-                        while stream.read(_CHUNK):
-                            pass
+                stream = _MemberReader(f, m, file, limits, used)
+                if m.filename == "content.xml":
+                    _check_cells(file, m.filename, stream, _ods_extent, limits)
+                elif m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+                    _check_cells(file, m.filename, stream, _xlsx_extent, limits)
+                while stream.read(_CHUNK):  # the rest of the member (all of it, for other members)
+                    pass
     except DataError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, ValueError) as e:
