@@ -35,3 +35,17 @@ def test_bundle_holds_every_series_the_issue_asks_for(store):
         "exit_checks_visas_expired",
     ):
         assert needed in held
+
+
+def test_build_bundled_command_reproduces_the_bundle(shared_data, tmp_path, cli):
+    r = cli("data", "build-bundled", "--from", shared_data, "--out", tmp_path)
+    assert r.code == 0, r.err
+    built = gzip.decompress((tmp_path / "observations.csv.gz").read_bytes())
+    assert built == gzip.decompress(bundled_path().read_bytes())
+    assert (tmp_path / "PROVENANCE.json").read_text() == (bundled_path().parent / "PROVENANCE.json").read_text()
+
+
+def test_build_bundled_names_the_missing_official_files(tmp_path, cli):
+    r = cli("data", "build-bundled", "--from", tmp_path, "--out", tmp_path / "out")
+    assert r.code == 2 and "official files missing" in " ".join(r.err.split())
+    assert not (tmp_path / "out").exists()

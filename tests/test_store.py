@@ -7,12 +7,15 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
+from smallboats.data.bundle import open_default_store
 from smallboats.data.importers import read_file
-from smallboats.data.store import Store
-from smallboats.errors import DataError
+from smallboats.data.store import ReleaseStore, Store
+from smallboats.errors import DataError, StoreError
 
 TIDY = "series,period_start,period_end,value,publisher,title,release_date,url,dataset\n"
 
@@ -81,7 +84,7 @@ def test_revisions_command(tmp_path, cli, monkeypatch):
 def test_last_seven_days_page_extends_the_workbook(store, tmp_path):
     rows = "".join(
         f'<tr><th scope="row">{d:%-d %B %Y}</th><td>{p:,}</td><td>{b}</td><td>0</td><td></td></tr>'
-        for d, p, b in [(dt.date(2026, 8, 21), 1204, 18), (dt.date(2026, 8, 22), 0, 0), (dt.date(2026, 8, 20), 0, 0)]
+        for d, p, b in [(dt.date(2026, 8, 22), 0, 0), (dt.date(2026, 8, 21), 1204, 18), (dt.date(2026, 8, 20), 0, 0)]
     )
     page = tmp_path / "last7.html"
     page.write_text(
@@ -125,3 +128,123 @@ def test_killed_mid_import_leaves_the_store_as_it_was(home, store):
         after = s.status()
         assert not [r for r in after["releases"] if r["release_id"].startswith("kill-test")]
         assert after == before
+
+
+# --- sharing the store between processes ----------------------------------------------------------
+
+HOLD = textwrap.dedent("""
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read")
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[3]))
+    con.close()
+""")
+
+
+def _hold(path, mode: str, seconds: float) -> subprocess.Popen:
+    """Another process holding the store's lock (as a reader or a writer) for ``seconds``."""
+    p = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode, str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "holding"
+    return p
+
+
+@pytest.mark.parametrize("mode", ["read", "write"])
+def test_import_waits_for_a_reader_or_another_import_then_readers_see_it(mode, home, cli, tmp_path):
+    """An import waits while another process holds the lock, and succeeds once it lets go."""
+    f = _tidy(tmp_path / "new.csv", "2025-02-01", {"2025-01-01": (10, 1), "2025-01-02": (12, 1)})
+    with Store.reader(home / "smallboats.duckdb") as r:
+        assert "test-daily@2025-02-01" not in r.releases().release_id.tolist()
+    holder = _hold(home / "smallboats.duckdb", mode, 1.5)
+    t0 = time.monotonic()
+    result = cli("data", "import", f, "--lock-timeout", "30")
+    waited = time.monotonic() - t0
+    holder.wait(timeout=30)
+    assert result.code == 0, result.err
+    assert waited > 0.5, waited  # it waited for the lock rather than failing at once
+    with Store.reader(home / "smallboats.duckdb") as r:  # a reader opened per use sees the new release
+        assert "test-daily@2025-02-01" in r.releases().release_id.tolist()
+
+
+def test_a_lock_held_past_the_timeout_names_its_holder(home, cli, tmp_path):
+    f = _tidy(tmp_path / "new.csv", "2025-02-01", {"2025-01-01": (10, 1)})
+    before = (home / "smallboats.duckdb").read_bytes()
+    holder = _hold(home / "smallboats.duckdb", "read", 5)
+    try:
+        r = cli("data", "import", f, "--lock-timeout", "0.5")
+    finally:
+        holder.kill()
+        holder.wait()
+    msg = " ".join(r.err.split())
+    assert r.code == 2, msg
+    assert f"process {holder.pid} (" in msg and "--lock-timeout" in msg and "holds its lock" in msg, msg
+    assert "writing to it" not in msg  # the old message blamed a writer whatever held the lock
+    assert (home / "smallboats.duckdb").read_bytes() == before
+
+
+def test_readers_share_the_store(home):
+    with Store.reader(home / "smallboats.duckdb") as a, Store.reader(home / "smallboats.duckdb") as b:
+        assert a.status()["newest_date"] == b.status()["newest_date"]
+
+
+# --- the store only connects; the default store is opened and seeded by bundle.py ---------------
+
+
+def test_release_store_only_connects(tmp_path):
+    missing = tmp_path / "missing.duckdb"
+    with pytest.raises(StoreError, match="no store at"):
+        ReleaseStore(missing, read_only=True)
+    assert not missing.exists()
+    with ReleaseStore.create(tmp_path / "new.duckdb") as s:
+        assert s.is_empty()  # created with its tables, not seeded
+    with ReleaseStore(tmp_path / "new.duckdb", read_only=True) as s:
+        assert s.is_empty()
+
+
+def test_open_default_store_creates_and_seeds_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMALLBOATS_HOME", str(tmp_path / "home"))
+    with open_default_store(read_only=True) as s:  # first use, even for a reader
+        assert s.read_only and s.status()["newest_date"] == "2026-08-20"
+        n = s.status()["n_releases"]
+    with open_default_store() as s:
+        assert not s.read_only and s.status()["n_releases"] == n  # not seeded twice
+
+
+def test_store_and_bundle_do_not_import_each_other():
+    import ast
+    import importlib
+
+    def imports(module: str) -> set[str]:
+        tree = ast.parse(Path(importlib.import_module(module).__file__).read_text())
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert "smallboats.data.bundle" not in imports("smallboats.data.store")
+    assert "smallboats.data.store" not in imports("smallboats.data.seed")
+
+
+def test_a_store_opened_for_reading_refuses_to_load(home, tmp_path):
+    f = _tidy(tmp_path / "a.csv", "2025-02-01", {"2025-01-01": (10, 1)})
+    with Store.reader(home / "smallboats.duckdb") as r, pytest.raises(StoreError, match="reading only"):
+        r.load(read_file(f), str(f))
+
+
+def test_republication_of_part_of_a_release_is_a_no_op(shared_data, home, cli):
+    """The derived daily CSV of the workbook of 21 August 2026: every figure identical, so nothing is stored."""
+    before = (home / "smallboats.duckdb").read_bytes()
+    r = cli("data", "import", shared_data / "derived/small_boats_daily_2018-01-01_to_2026-08-20.csv", "-f", "json")
+    assert r.code == 0, r.err
+    (row,) = r.json()
+    assert row["release_id"] == "ho-small-boats-timeseries@2026-08-21"
+    assert row["status"].startswith("already stored: the file re-publishes part of it")
+    assert (home / "smallboats.duckdb").read_bytes() == before
+
+
+def test_a_republication_holding_a_figure_the_release_lacks_is_refused(tmp_path):
+    s = ReleaseStore.create(tmp_path / "s.duckdb")
+    f = _tidy(tmp_path / "a.csv", "2025-02-01", {"2025-01-01": (10, 1), "2025-01-02": (11, 1)})
+    s.load(read_file(f), str(f))
+    part = _tidy(tmp_path / "part.csv", "2025-02-01", {"2025-01-02": (11, 1)})
+    assert s.load(read_file(part), str(part)).republished == ["test-daily@2025-02-01"]
+    more = _tidy(tmp_path / "more.csv", "2025-02-01", {"2025-01-02": (11, 1), "2025-01-03": (4, 1)})
+    with pytest.raises(DataError, match="sb_people for 2025-01-03 is 4, which the stored release does not hold"):
+        s.load(read_file(more), str(more))
+    s.close()

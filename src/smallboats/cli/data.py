@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,11 +15,24 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date
 from smallboats.cli.output import Format, console, emit, emit_object, err_console
 from smallboats.data import series as series_mod
+from smallboats.data.bundle import open_default_store
 from smallboats.data.importers import read_file
+from smallboats.data.importers.limits import MAX_CELLS, MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, ImportLimits
+from smallboats.data.store import LOCK_TIMEOUT_S
 from smallboats.errors import UsageError
 from smallboats.provenance import OGL, Source
 
 app = typer.Typer(help="Load, inspect and export the official figures.", no_args_is_help=True)
+
+
+LockTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        min=0,
+        help="Seconds to wait while another process (a reader, or another import) holds the store's lock.",
+    ),
+]
 
 
 @app.command("import")
@@ -30,14 +45,23 @@ def import_(
     title: Annotated[str | None, typer.Option(help="Publication title, for a tidy CSV.")] = None,
     url: Annotated[str | None, typer.Option(help="Publication address, for a tidy CSV.")] = None,
     licence: Annotated[str, typer.Option(help="Licence, for a tidy CSV.")] = OGL,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest file accepted, in bytes.")] = MAX_FILE_BYTES,
+    max_decompressed_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest decompressed size of a .gz file or a workbook's zip, in bytes.")
+    ] = MAX_DECOMPRESSED_BYTES,
+    max_cells: Annotated[int, typer.Option(min=1, help="Most cells a workbook sheet may span.")] = MAX_CELLS,
+    lock_timeout: LockTimeoutOpt = LOCK_TIMEOUT_S,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
     """Import a file as a new release; nothing already stored is changed.
 
-    The format is detected. The file is validated (dates parse and are unique, counts are whole
-    and not negative, boats never exceed people, no dates in the future) and loaded in one
-    transaction: on any error the store is exactly as it was.
+    The format is detected. The file's size, decompressed size and cell count are checked before it
+    is parsed; then it is validated (dates parse, are unique and in order, counts are finite, whole,
+    not negative and below a ceiling, boats never exceed people, no date in the future or after the
+    release date) and loaded in one transaction: on any error the store is exactly as it was. The
+    store is opened only once the file has been read, and the import waits for its lock if another
+    process holds it. A file re-publishing part of a stored release with identical figures is a no-op.
 
     Example: smallboats data import data_small_boats_time_series.ods
     """
@@ -47,18 +71,24 @@ def import_(
         if not (publisher and title and url and rdate):
             raise UsageError("--publisher, --title, --url and --release-date go together")
         source = Source(publisher, title, rdate, url, licence)
-    with (
-        open_store(store, write=True) as st,
-        Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
-        ) as bar,
-    ):
+    limits = ImportLimits(max_bytes, max_decompressed_bytes, max_cells)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
+    ) as bar:
         task = bar.add_task(f"Reading {file.name}", total=None)
-        releases = read_file(file, release_date=rdate, source=source)
-        bar.update(task, description="Validating and storing")
-        result = st.load(releases, origin=str(file), on_step=lambda rid: bar.update(task, description=f"Stored {rid}"))
+        releases = read_file(file, release_date=rdate, source=source, limits=limits)
+        bar.update(task, description="Waiting for the store" if lock_timeout else "Opening the store")
+        with open_default_store(store, lock_timeout_s=lock_timeout) as st:
+            bar.update(task, description="Validating and storing")
+            result = st.load(
+                releases, origin=str(file), on_step=lambda rid: bar.update(task, description=f"Stored {rid}")
+            )
     rows = [{"release_id": r, "status": "added"} for r in result.added]
     rows += [{"release_id": r, "status": "already stored, identical"} for r in result.unchanged]
+    rows += [
+        {"release_id": r, "status": "already stored: the file re-publishes part of it, every figure identical"}
+        for r in result.republished
+    ]
     emit(pd.DataFrame(rows), format, title=f"Imported {file.name}")
 
 
@@ -122,6 +152,7 @@ def export(
     all_releases: Annotated[
         bool, typer.Option(help="Every figure of every release, not only the current ones.")
     ] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out when it exists.")] = False,
     store: StoreOpt = None,
 ) -> None:
     """Export the figures, each with its release and source, as CSV or Parquet.
@@ -130,14 +161,29 @@ def export(
     """
     if format not in ("csv", "parquet"):
         raise UsageError(f"--format must be csv or parquet, not {format!r}")
+    if out.exists() and not (overwrite and out.is_file()):
+        what = "is a folder" if out.is_dir() else "exists (pass --overwrite to replace it)"
+        raise UsageError(f"--out {out} {what}")
     with open_store(store) as st:
         df = st.export_frame(as_of=as_of_release, all_releases=all_releases)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if format == "csv":
-        df.to_csv(out, index=False)
-    else:
-        df.to_parquet(out, index=False)
+    _write_atomically(df, out, format)
     err_console.print(f"Wrote {len(df):,} figures to {out}")
+
+
+def _write_atomically(df: pd.DataFrame, out: Path, format: str) -> None:
+    """Write beside ``out`` and rename, so a failed or interrupted export leaves no partial file."""
+    part = out.with_name(f".{out.name}.part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if format == "csv":
+            df.to_csv(part, index=False)
+        else:
+            df.to_parquet(part, index=False)
+        os.replace(part, out)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise UsageError(f"--out {out} cannot be written: {e.strerror or e}") from None
 
 
 @app.command("series")

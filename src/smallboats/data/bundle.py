@@ -1,4 +1,7 @@
-"""The bundled dataset: built from the official files by the project's own importers.
+"""The bundled dataset and the default store: opened, created and seeded from the bundle here.
+
+``open_default_store`` is the one place that creates a store and fills it from the bundle on first
+use; :class:`~smallboats.data.store.ReleaseStore` itself only connects.
 
 ``build_bundled`` reads the official files listed in :data:`OFFICIAL_FILES` (paths relative to a
 data folder such as ``../shared/data``) with the importers, validates them in a scratch store and
@@ -12,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 from smallboats.data.importers import read_file
+from smallboats.data.seed import BUNDLE_NAME, bundled_path, load_bundled
+from smallboats.data.store import LOCK_TIMEOUT_S, ReleaseStore, default_path
+from smallboats.errors import DataError
 
-BUNDLE_NAME = "observations.csv.gz"
+__all__ = ["BUNDLE_NAME", "OFFICIAL_FILES", "build_bundled", "bundled_path", "load_bundled", "open_default_store"]
 
 # The official files the bundle is built from, oldest vintage first.
 OFFICIAL_FILES = [
@@ -32,16 +37,29 @@ OFFICIAL_FILES = [
 ]
 
 
-def bundled_path() -> Path:
-    """Where the bundled tidy CSV lives inside the installed package."""
-    return Path(str(resources.files("smallboats.data") / "bundled" / BUNDLE_NAME))
+def open_default_store(
+    path: str | Path | None = None, *, read_only: bool = False, lock_timeout_s: float = LOCK_TIMEOUT_S
+) -> ReleaseStore:
+    """Open the store at ``path`` (default: the user's), creating it and filling it from the bundle on first use.
 
-
-def load_bundled(store) -> None:
-    """Fill a store with the bundled releases (one transaction)."""
-    path = bundled_path()
-    releases = read_file(path)
-    store.load(releases, origin=f"bundled:{BUNDLE_NAME}")
+    A store that exists is only connected to, so a reader opened per request costs a connection
+    and nothing more. Use it as a context manager (``with open_default_store(p, read_only=True) as st``)
+    so that the lock is released as soon as the block ends.
+    """
+    path = Path(path) if path else default_path()
+    if read_only and path.exists():
+        return ReleaseStore(path, read_only=True, lock_timeout_s=lock_timeout_s)
+    store = ReleaseStore.create(path, lock_timeout_s=lock_timeout_s)
+    try:
+        if store.is_empty():
+            load_bundled(store)
+    except BaseException:
+        store.close()
+        raise
+    if not read_only:
+        return store
+    store.close()
+    return ReleaseStore(path, read_only=True, lock_timeout_s=lock_timeout_s)
 
 
 def build_bundled(data_dir: Path, out_dir: Path, *, today: dt.date | None = None) -> dict:
@@ -50,16 +68,12 @@ def build_bundled(data_dir: Path, out_dir: Path, *, today: dt.date | None = None
     Returns:
         A summary: files read, releases written, rows, newest daily date.
     """
-    from smallboats.data.store import Store
-
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     missing = [f for f in OFFICIAL_FILES if not (data_dir / f).is_file()]
     if missing:
-        from smallboats.errors import DataError
-
         raise DataError(str(data_dir), "folder", f"official files missing: {', '.join(missing)}")
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "build.duckdb", bundled=False)
+        store = ReleaseStore.create(Path(tmp) / "build.duckdb")
         for f in OFFICIAL_FILES:
             store.load(read_file(data_dir / f), origin=f, today=today)
         frame = store.export_frame(all_releases=True)

@@ -6,7 +6,14 @@ release, ``as_of``), so a later "last 7 days" page extends a workbook and a revi
 supersedes an earlier one while both stay in the store.
 
 The database lives in the user's data directory (platformdirs) unless ``SMALLBOATS_HOME`` or an
-explicit path says otherwise. A new store is filled with the bundled dataset on first use.
+explicit path says otherwise. :class:`ReleaseStore` only connects; creating and seeding the default
+store is :func:`smallboats.data.bundle.open_default_store`'s job. :class:`Store` is the older entry
+point, kept so that existing callers work: it also creates and seeds a new store.
+
+Sharing: DuckDB lets one process write, or several read, never both. So nothing should keep a
+connection open while idle: readers open per use (:meth:`ReleaseStore.reader`), and an import
+waits for the lock (``lock_timeout_s``, default :data:`LOCK_TIMEOUT_S`) instead of failing at once.
+When the wait runs out, the message names the process that holds the lock.
 """
 
 from __future__ import annotations
@@ -14,8 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -24,6 +34,7 @@ import platformdirs
 
 from smallboats.data import series as series_mod
 from smallboats.data.release import Release
+from smallboats.data.seed import load_bundled
 from smallboats.data.validate import validate_release
 from smallboats.errors import DataError, StoreError
 from smallboats.provenance import Source
@@ -64,54 +75,164 @@ def default_path() -> Path:
     return base / "smallboats.duckdb"
 
 
+# Assumption: an import of the largest official file takes a few seconds and a read far less, so
+# half a minute covers any honest wait; past that something is stuck and the user should be told.
+LOCK_TIMEOUT_S = 30.0
+
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def lock_holder(message: str) -> str:
+    """Name the process DuckDB's lock error points at: ``process 1234 (python -m smallboats serve)``."""
+    m = _LOCK_PID.search(message)
+    if not m:
+        return "another process"
+    pid = m.group(1)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        command = " ".join(a.decode(errors="replace") for a in argv if a)
+    except OSError:
+        command = ""
+    if len(command) > 120:
+        command = command[:117] + "..."
+    return f"process {pid} ({command})" if command else f"process {pid}"
+
+
+def connect(path: Path, *, read_only: bool, lock_timeout_s: float = LOCK_TIMEOUT_S) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB connection, waiting up to ``lock_timeout_s`` for a lock another process holds.
+
+    Raises:
+        StoreError: the file is missing (read-only), damaged or cut short, or still locked when the
+            wait runs out (the message names the holder).
+    """
+    if read_only and not path.exists():
+        raise StoreError(f"no store at {path}; 'smallboats data status' creates one from the bundled data")
+    if path.is_dir():
+        raise StoreError(f"the store {path} is a folder; --store names the store's file (e.g. smallboats.duckdb)")
+    deadline = time.monotonic() + max(lock_timeout_s, 0.0)
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as e:
+            text = str(e)
+            if "could not set lock" not in text.lower():
+                raise StoreError(
+                    f"the store {path} cannot be opened: it is damaged or cut short ({text.splitlines()[0]}); "
+                    "restore it from a copy, or move it aside and smallboats starts a new one from the bundled data"
+                ) from None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                role = "read" if read_only else "write to"
+                raise StoreError(
+                    f"cannot {role} the store {path}: {lock_holder(text)} holds its lock, and it was not freed "
+                    f"within {lock_timeout_s:g} s (a reader holds it while it reads, an import while it writes); "
+                    "try again when it has finished, or wait longer with --lock-timeout"
+                ) from None
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.5)
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot create the store's folder {path.parent}: {e.strerror}") from None
+
+
 @dataclass
 class LoadResult:
-    """What one load did: releases added and releases already present with the same figures."""
+    """What one load did.
+
+    Attributes:
+        added: releases written.
+        unchanged: releases already stored with identical figures.
+        republished: releases already stored whose figures the file holds a subset of, every one
+            identical (a re-publication of part of a release, such as a CSV of its daily sheet).
+    """
 
     added: list[str]
     unchanged: list[str]
+    republished: list[str] = field(default_factory=list)
 
 
-class Store:
-    """The DuckDB release store.
+class ReleaseStore:
+    """The DuckDB release store: connecting is all the constructor does.
 
     Args:
         path: the database file; default :func:`default_path`.
-        bundled: fill a new, empty store with the bundled dataset (the default).
-        read_only: open for reading only, so that several processes (the server, the command
-            line) can read at once; only imports need to write.
+        read_only: open for reading only, so that several processes can read at once.
+        lock_timeout_s: how long to wait for a lock another process holds.
+
+    Use :meth:`create` to make a new store and :meth:`reader` to read for one use; the default
+    store, created and seeded from the bundle, comes from :func:`smallboats.data.bundle.open_default_store`.
     """
 
-    def __init__(self, path: str | Path | None = None, *, bundled: bool = True, read_only: bool = False):
+    def __init__(
+        self, path: str | Path | None = None, *, read_only: bool = False, lock_timeout_s: float = LOCK_TIMEOUT_S
+    ):
         self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only and not self.path.exists():
-            Store(self.path, bundled=bundled).close()  # first use: create and fill it, then read
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as e:
-            hint = "; another smallboats process is writing to it" if "lock" in str(e).lower() else ""
-            raise StoreError(f"cannot open the store {self.path}{hint}: {e}") from None
-        if read_only:
-            return
-        self.con.execute(SCHEMA)
-        if bundled and self._count() == 0:
-            from smallboats.data.bundle import load_bundled
+        self.read_only = read_only
+        self.con = connect(self.path, read_only=read_only, lock_timeout_s=lock_timeout_s)
 
-            load_bundled(self)
+    @classmethod
+    def create(cls, path: str | Path | None = None, *, lock_timeout_s: float = LOCK_TIMEOUT_S) -> ReleaseStore:
+        """Open a store for writing, making the file and its tables when they do not exist yet."""
+        path = Path(path) if path else default_path()
+        _make_folder(path)
+        store = cls(path, lock_timeout_s=lock_timeout_s)
+        store._sql(SCHEMA)
+        return store
+
+    @classmethod
+    @contextmanager
+    def reader(
+        cls, path: str | Path | None = None, *, lock_timeout_s: float = LOCK_TIMEOUT_S
+    ) -> Iterator[ReleaseStore]:
+        """A read-only store for one use (a request, a command), closed at the end of the block.
+
+        A server that opens one per request never holds the lock while idle, so an import can run
+        between requests, and each request sees the releases stored up to that moment.
+        """
+        store = cls(path, read_only=True, lock_timeout_s=lock_timeout_s)
+        try:
+            yield store
+        finally:
+            store.close()
 
     def close(self) -> None:
         """Close the database connection."""
         self.con.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> ReleaseStore:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyConnection:
+        """Run SQL; a DuckDB error (damaged file, not a smallboats store) becomes a StoreError."""
+        try:
+            return self.con.execute(query, params) if params is not None else self.con.execute(query)
+        except duckdb.CatalogException as e:
+            raise StoreError(
+                f"{self.path} is not a smallboats store ({str(e).splitlines()[0]}); point --store at a store file"
+            ) from None
+        except duckdb.Error as e:
+            raise StoreError(
+                f"the store {self.path} cannot be read: it is damaged or cut short ({str(e).splitlines()[0]})"
+            ) from None
+
+    def is_empty(self) -> bool:
+        """True when the store holds no release."""
+        return self._count() == 0
+
     def _count(self) -> int:
-        return self.con.execute("SELECT count(*) FROM releases").fetchone()[0]
+        return self._sql("SELECT count(*) FROM releases").fetchone()[0]
+
+    def check_release(self, release_id: str) -> None:
+        """Raise :class:`StoreError` listing the releases held when ``release_id`` is not one of them."""
+        self._as_of_key(release_id)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -132,47 +253,77 @@ class Store:
             on_step: called with a short label after each release is written (progress bars).
 
         Returns:
-            Which releases were added, and which were already stored with identical figures.
+            Which releases were added, which were already stored with identical figures, and which
+            the file re-publishes in part with identical figures (both are no-ops).
 
         Raises:
-            DataError: a rule is broken, or a release with the same id but other figures exists;
-                the store is then exactly as it was.
+            DataError: a rule is broken, or a release with the same id is stored and a figure
+                differs (the message names the first); the store is then exactly as it was.
         """
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open for reading only; open it for writing to import")
         for rel in releases:
             validate_release(rel, origin, today=today)
-        added, unchanged = [], []
-        seq = self.con.execute("SELECT coalesce(max(seq), 0) FROM releases").fetchone()[0]
-        self.con.execute("BEGIN TRANSACTION")
+        result = LoadResult([], [])
+        seq = self._sql("SELECT coalesce(max(seq), 0) FROM releases").fetchone()[0]
+        self._sql("BEGIN TRANSACTION")
         try:
             for rel in releases:
                 digest = rel.content_hash()
-                row = self.con.execute(
-                    "SELECT content_hash FROM releases WHERE release_id = ?", [rel.release_id]
-                ).fetchone()
+                row = self._sql("SELECT content_hash FROM releases WHERE release_id = ?", [rel.release_id]).fetchone()
                 if row is not None:
                     if row[0] == digest:
-                        unchanged.append(rel.release_id)
-                        continue
-                    raise DataError(
-                        origin,
-                        "release",
-                        f"release {rel.release_id} is already stored with other figures; a "
-                        "release is never overwritten (give the new file its own --release-date)",
-                    )
+                        result.unchanged.append(rel.release_id)
+                    else:
+                        self._check_republication(rel, origin)
+                        result.republished.append(rel.release_id)
+                    continue
                 seq += 1
                 self._insert(rel, origin, digest, seq)
-                added.append(rel.release_id)
+                result.added.append(rel.release_id)
                 if on_step:
                     on_step(rel.release_id)
-            self.con.execute("COMMIT")
+            self._sql("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        return LoadResult(added, unchanged)
+        return result
+
+    def _check_republication(self, rel: Release, origin: str) -> None:
+        """Accept a file holding part of a stored release with identical figures; else name the first difference.
+
+        A re-publication (a CSV of the workbook's daily sheet, say) carries the same release id
+        because it is the same release; storing it again would add nothing, and refusing it would
+        make the user invent a release date.
+        """
+        stored = self._sql(
+            "SELECT series, period_start, period_end, value FROM observations WHERE release_id = ?", [rel.release_id]
+        ).df()
+        for c in ("period_start", "period_end"):
+            stored[c] = pd.to_datetime(stored[c]).dt.date
+        both = rel.observations.merge(
+            stored, on=["series", "period_start", "period_end"], how="left", suffixes=("", "_stored")
+        )
+        differs = both[both.value_stored.isna() | (both.value != both.value_stored)]
+        if differs.empty:
+            return
+        r = differs.iloc[0]
+        what = f"{r.series} for {r.period_start}" + (f" to {r.period_end}" if r.period_end != r.period_start else "")
+        found = (
+            "which the stored release does not hold"
+            if pd.isna(r.value_stored)
+            else f"where the stored release has {r.value_stored:,g}"
+        )
+        raise DataError(
+            origin,
+            r["loc"] or "release",
+            f"release {rel.release_id} is already stored, and this file's figure {what} is {r.value:,g}, {found}; "
+            "a release is never overwritten (if this is a new publication, give it its own --release-date)",
+        )
 
     def _insert(self, rel: Release, origin: str, digest: str, seq: int) -> None:
         s = rel.source
-        self.con.execute(
+        self._sql(
             "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
             [
                 rel.release_id,
@@ -194,7 +345,7 @@ class Store:
         obs.insert(0, "release_id", rel.release_id)
         self.con.register("_new_obs", obs)
         try:
-            self.con.execute("INSERT INTO observations SELECT * FROM _new_obs")
+            self._sql("INSERT INTO observations SELECT * FROM _new_obs")
         finally:
             self.con.unregister("_new_obs")
 
@@ -202,7 +353,7 @@ class Store:
 
     def releases(self) -> pd.DataFrame:
         """Every release, oldest first, with its source and what it holds."""
-        df = self.con.execute(
+        df = self._sql(
             """
             SELECT r.release_id, r.dataset, r.publisher, r.title, r.release_date, r.url,
                    r.licence, r.source_note, r.format, r.origin, r.n_obs, r.imported_at,
@@ -219,7 +370,7 @@ class Store:
 
     def source(self, release_id: str) -> Source:
         """The source of one release."""
-        row = self.con.execute(
+        row = self._sql(
             "SELECT publisher, title, release_date, url, licence, source_note FROM releases WHERE release_id = ?",
             [release_id],
         ).fetchone()
@@ -230,7 +381,7 @@ class Store:
     def _as_of_key(self, as_of: str | None) -> tuple:
         if as_of is None:
             return (dt.date.max, 1 << 30)
-        row = self.con.execute("SELECT release_date, seq FROM releases WHERE release_id = ?", [as_of]).fetchone()
+        row = self._sql("SELECT release_date, seq FROM releases WHERE release_id = ?", [as_of]).fetchone()
         if row is None:
             known = ", ".join(self.releases().release_id.tolist())
             raise StoreError(f"no release {as_of!r} in the store; releases held: {known}")
@@ -258,7 +409,7 @@ class Store:
         rdate, rseq = self._as_of_key(as_of)
         if published_by is not None and published_by < rdate:
             rdate, rseq = published_by, 1 << 30
-        df = self.con.execute(
+        df = self._sql(
             """
             SELECT o.series, o.period_start, o.period_end, o.value, o.note, o.release_id
             FROM observations o JOIN releases r USING (release_id)
@@ -306,19 +457,26 @@ class Store:
         Returns:
             One row per changed, added or dropped figure in the periods both cover.
         """
+        for r in (old, new):
+            if r is not None:
+                self._as_of_key(r)  # an unknown release id: a StoreError listing those held
         rel = self.releases()
         if dataset is None and (old or new):
             dataset = rel.set_index("release_id").loc[old or new, "dataset"]
         dataset = dataset or "ho-small-boats-timeseries"
         mine = rel[rel.dataset == dataset].release_id.tolist()
         if len(mine) < 2 and not (old and new):
-            raise StoreError(f"the store holds {len(mine)} release(s) of {dataset}; revisions need two")
+            known = ", ".join(sorted(set(rel.dataset))) or "none"
+            raise StoreError(
+                f"the store holds {len(mine)} release(s) of {dataset}; revisions need two (publications held: {known})"
+            )
         new = new or mine[-1]
-        old = old or mine[mine.index(new) - 1]
-        for r in (old, new):
-            self._as_of_key(r)
+        if old is None:
+            if new not in mine or mine.index(new) == 0:
+                raise StoreError(f"no release of {dataset} older than {new}; name one with --old")
+            old = mine[mine.index(new) - 1]
         return (
-            self.con.execute(
+            self._sql(
                 """
             WITH a AS (SELECT * FROM observations WHERE release_id = ?),
                  b AS (SELECT * FROM observations WHERE release_id = ?),
@@ -348,12 +506,12 @@ class Store:
     def status(self) -> dict:
         """What the store holds: its path, the newest daily date and every release with its source."""
         rel = self.releases()
-        newest = self.con.execute("SELECT max(period_end) FROM observations WHERE series = 'sb_people'").fetchone()[0]
+        newest = self._sql("SELECT max(period_end) FROM observations WHERE series = 'sb_people'").fetchone()[0]
         return {
             "store": str(self.path),
             "newest_date": newest.isoformat() if newest else None,
             "n_releases": len(rel),
-            "n_observations": int(self.con.execute("SELECT count(*) FROM observations").fetchone()[0]),
+            "n_observations": int(self._sql("SELECT count(*) FROM observations").fetchone()[0]),
             "releases": [
                 {
                     "release_id": r.release_id,
@@ -370,8 +528,10 @@ class Store:
 
     def export_frame(self, *, as_of: str | None = None, all_releases: bool = False) -> pd.DataFrame:
         """Observations in the tidy layout with their sources, ready to write as CSV or Parquet."""
+        if as_of is not None:
+            self._as_of_key(as_of)
         if all_releases:
-            obs = self.con.execute("SELECT * FROM observations ORDER BY release_id, series, period_start").df()
+            obs = self._sql("SELECT * FROM observations ORDER BY release_id, series, period_start").df()
         else:
             obs = self.observations(sorted(series_mod.SERIES), as_of=as_of)
         rel = self.releases().set_index("release_id")
@@ -386,6 +546,42 @@ class Store:
         return out
 
 
-def status_json(store: Store) -> str:
+class Store(ReleaseStore):
+    """The older entry point, kept so existing callers work unchanged: connects, and on first use creates and seeds.
+
+    ``Store(path)`` creates the tables and fills a new, empty store with the bundled dataset;
+    ``Store(path, read_only=True)`` on a missing file first creates and fills it. New code should
+    call :func:`smallboats.data.bundle.open_default_store` (the default store, seeded) or
+    :class:`ReleaseStore` (connect only), which is why this class adds nothing else.
+
+    Args:
+        path: the database file; default :func:`default_path`.
+        bundled: fill a new, empty store with the bundled dataset (the default).
+        read_only: open for reading only.
+        lock_timeout_s: how long to wait for a lock another process holds.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        bundled: bool = True,
+        read_only: bool = False,
+        lock_timeout_s: float = LOCK_TIMEOUT_S,
+    ):
+        path = Path(path) if path else default_path()
+        if read_only and not path.exists():
+            Store(path, bundled=bundled, lock_timeout_s=lock_timeout_s).close()
+        if read_only:
+            super().__init__(path, read_only=True, lock_timeout_s=lock_timeout_s)
+            return
+        _make_folder(path)
+        super().__init__(path, lock_timeout_s=lock_timeout_s)
+        self._sql(SCHEMA)
+        if bundled and self.is_empty():
+            load_bundled(self)
+
+
+def status_json(store: ReleaseStore) -> str:
     """The status as JSON text."""
     return json.dumps(store.status(), indent=2, default=str)

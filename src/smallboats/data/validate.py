@@ -19,6 +19,21 @@ from smallboats.errors import DataError
 # Pairs (people, boats): a boat carries at least one person, so boats can never exceed people.
 PEOPLE_BOATS_PAIRS = [("sb_people", "sb_boats"), ("sb_week_people", "sb_week_boats")]
 
+# Assumption: the most people or boats a single day can hold. The record day in the Home Office
+# time series (SB_01, release of 21 August 2026) is 3 September 2022; tests/test_corpus_data.py
+# computes it from the official file and checks that this ceiling stays between three and five times
+# it: far enough above to admit a record-breaking day, far enough below to catch a misplaced digit
+# or a figure pasted into the wrong column.
+DAILY_CEILING = 5_000
+# Assumption: no count smallboats holds (people crossing, returned or migrating in a year; visas)
+# can exceed the population of the United Kingdom, under 70 million in every recent year (ONS,
+# "Population estimates for the UK, England, Wales, Scotland and Northern Ireland", published each
+# summer or autumn for the middle of the year before); a larger figure is a misread cell or a unit
+# error. The ceiling is rounded up to 100 million so that it never needs revising.
+COUNT_CEILING = 100_000_000
+# Per period of each frequency, the ceiling a count of people or boats is held to.
+_CEILING_DAYS = {"day": 1, "week": 7}
+
 
 def check_count(file: str, where: str, raw: object, *, integer: bool = True) -> float:
     """Turn a raw cell into a count, or raise naming the cell.
@@ -41,6 +56,12 @@ def check_count(file: str, where: str, raw: object, *, integer: bool = True) -> 
             raise DataError(file, where, f"count {raw!r} is not a number") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise DataError(file, where, f"count {raw!r} is not a number")
+    if math.isinf(value):
+        raise DataError(file, where, f"count {raw!r} is not a finite number")
+    if value > COUNT_CEILING:
+        raise DataError(
+            file, where, f"count {raw!r} is above {COUNT_CEILING:,}, more than the UK's population; a misread cell?"
+        )
     if value < 0:
         raise DataError(file, where, f"count {raw!r} is negative; counts must be 0 or more")
     if integer and value != int(value):
@@ -67,6 +88,7 @@ def validate_release(rel: Release, file: str, today: dt.date | None = None) -> N
         check_count(file, loc, row.value, integer=info.is_count)
         if not info.is_count and row.value > 100:
             raise DataError(file, loc, f"percentage {row.value} is above 100")
+        _check_ceiling(file, loc, row, info)
     dup = obs.duplicated(["series", "period_start", "period_end"], keep="first")
     if dup.any():
         first = obs[dup].iloc[0]
@@ -75,9 +97,58 @@ def validate_release(rel: Release, file: str, today: dt.date | None = None) -> N
             first["loc"],
             f"date {first['period_end']} appears twice for {first['series']}; dates must be unique",
         )
+    _check_order(obs, file)
     _check_boats_not_above_people(obs, file)
     if rel.source.release_date > today:
         raise DataError(file, "release date", f"{rel.source.release_date} is in the future")
+    newest = obs.loc[obs.period_end.idxmax()]
+    if rel.source.release_date < newest.period_end:
+        raise DataError(
+            file,
+            "release date",
+            f"{rel.source.release_date} is before the newest figure the file holds ({newest.period_end}, at "
+            f"{newest['loc']}); a release cannot hold figures for days after it was published",
+        )
+
+
+def _check_ceiling(file: str, loc: str, row, info) -> None:
+    """A daily or weekly count of people or boats above the ceiling is refused (see DAILY_CEILING)."""
+    days = _CEILING_DAYS.get(info.frequency)
+    if days is None or info.unit not in ("people", "boats"):
+        return
+    ceiling = DAILY_CEILING * days
+    if row.value > ceiling:
+        per = "a day" if days == 1 else f"a {info.frequency}"
+        raise DataError(
+            file,
+            loc,
+            f"{row.value:,.0f} {info.unit} on {row.period_end} is above the ceiling of {ceiling:,} {per} "
+            f"(an assumption, several times the record day); check the cell",
+        )
+
+
+def _check_order(obs: pd.DataFrame, file: str) -> None:
+    """Daily and weekly figures run one way through the file (oldest or newest first).
+
+    A date out of that order is refused rather than sorted: two swapped dates would otherwise
+    move two days' figures silently.
+    """
+    for sid, group in obs.groupby("series", sort=False):
+        if series_mod.get(sid).frequency not in _CEILING_DAYS or len(group) < 3:
+            continue
+        ends = pd.Series(pd.to_datetime(group.period_end).to_numpy())
+        steps = ends.diff().dropna()
+        direction = 1 if steps.iloc[0] > pd.Timedelta(0) else -1
+        wrong = (steps * direction <= pd.Timedelta(0)).to_numpy().nonzero()[0]
+        if len(wrong):
+            i = int(wrong[0]) + 1
+            raise DataError(
+                file,
+                group["loc"].iloc[i],
+                f"date {group.period_end.iloc[i]} follows {group.period_end.iloc[i - 1]} "
+                f"({group['loc'].iloc[i - 1]}), but the file's {sid} dates run "
+                f"{'oldest' if direction == 1 else 'newest'} first; dates must be in order (swapped rows?)",
+            )
 
 
 def _check_boats_not_above_people(obs: pd.DataFrame, file: str) -> None:

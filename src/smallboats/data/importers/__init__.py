@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from smallboats.data.importers import csv_layouts, govuk_last7, ho_workbook
+from smallboats.data.importers.limits import ImportLimits, check_limits
 from smallboats.data.release import Release
 from smallboats.errors import DataError
 from smallboats.provenance import Source
@@ -18,8 +19,17 @@ FORMATS = [ho_workbook, govuk_last7, csv_layouts]
 FORMAT_NAMES = "Home Office time-series workbook (ODS/XLSX), gov.uk 'last 7 days' HTML page, CSV"
 
 
-def read_file(path: str | Path, *, release_date: dt.date | None = None, source: Source | None = None) -> list[Release]:
-    """Detect a file's format and read it into releases (nothing is stored)."""
+def read_file(
+    path: str | Path,
+    *,
+    release_date: dt.date | None = None,
+    source: Source | None = None,
+    limits: ImportLimits | None = None,
+) -> list[Release]:
+    """Detect a file's format and read it into releases (nothing is stored).
+
+    The size limits (:mod:`~smallboats.data.importers.limits`) are checked before the file is parsed.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(str(path), "path", "no such file")
@@ -27,6 +37,7 @@ def read_file(path: str | Path, *, release_date: dt.date | None = None, source: 
         head = f.read(4096)
     if not head:
         raise DataError(str(path), "whole file", "the file is empty")
+    check_limits(path, head, limits or ImportLimits())
     for fmt in FORMATS:
         if fmt.sniff(path, head):
             if fmt is csv_layouts:

@@ -59,6 +59,8 @@ def read(path: Path, *, release_date: dt.date | None = None, source: Source | No
     df.columns = [c.strip().lstrip("#").strip() for c in df.columns]
     for layout in LAYOUTS:
         if all(c in df.columns for c in layout.columns):
+            if df.empty:
+                raise DataError(file, "line 2", f"the file has a header ({layout.name} layout) but no rows of figures")
             return layout.reader(df, file, release_date, source)
     raise DataError(
         file,
@@ -165,6 +167,8 @@ def _read_daily(df, file, release_date, source) -> list[Release]:
             v = _count(file, i, col, raw)
             if v is not None:
                 rows.append(_obs(sid, day, day, v, note, f"{_line(i)}, column {col}"))
+    if not rows:
+        raise DataError(file, "whole file", "no daily figures found")
     newest = max(r["period_end"] for r in rows)
     return [
         Release(
@@ -201,6 +205,8 @@ def _read_weekly(df, file, release_date, source) -> list[Release]:
             if v is not None:
                 rows.append(_obs(sid, start, end, v, (r.get("notes") or "").strip(), f"{_line(i)}, column {col}"))
     # The weekly table is published with the workbook on the Friday after the week ends.
+    if not rows:
+        raise DataError(file, "whole file", "no weekly figures found")
     newest = max(r["period_end"] for r in rows) + dt.timedelta(days=4)  # _ho_source adds a day
     return [
         Release(

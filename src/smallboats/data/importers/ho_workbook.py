@@ -68,6 +68,8 @@ def read(path: Path, *, release_date: dt.date | None = None) -> list[Release]:
     rows = _read_sheet(file, "SB_01", sheets["SB_01"], DAILY_COLUMNS, weekly=False)
     if "SB_02" in sheets:
         rows += _read_sheet(file, "SB_02", sheets["SB_02"], WEEKLY_COLUMNS, weekly=True)
+    if not any(r["series"] == "sb_people" for r in rows):
+        raise DataError(file, "SB_01", "the sheet has a header but no daily figures")
     obs = make_observations(rows)
     newest = max(r["period_end"] for r in rows if r["series"] == "sb_people")
     source = Source(
