@@ -23,7 +23,7 @@ import tracemalloc
 from pathlib import Path
 
 from smallboats.analysis.scenarios import build_scenario
-from smallboats.data.store import Store
+from smallboats.data.bundle import open_default_store
 from smallboats.model import simulate
 
 
@@ -41,7 +41,7 @@ def main() -> dict:
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--big", type=int, default=10_000)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.duckdb") as st:
+    with tempfile.TemporaryDirectory() as tmp, open_default_store(Path(tmp) / "s.duckdb") as st:
         sc, _ = build_scenario("pilot-50", st, years=3)
         base, _ = build_scenario("no-scheme", st, years=3)
     days = sc.days

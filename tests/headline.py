@@ -16,11 +16,12 @@ def headline_figures() -> dict[str, float | str]:
     from smallboats.analysis.scenarios import build_scenario
     from smallboats.claims import check_bundled_claims
     from smallboats.data import queries as q
+    from smallboats.data.bundle import open_default_store
     from smallboats.model import simulate
 
     out: dict[str, float | str] = {}
     with tempfile.TemporaryDirectory() as d:
-        with _open(Path(d) / "s.duckdb") as st:
+        with open_default_store(Path(d) / "s.duckdb") as st:
             daily = st.daily()
             for row in q.so_far(daily, dt.date(2025, 7, 9)).itertuples():
                 out[f"so_far_2025-07-09.{row.year}.people"] = float(row.people)
@@ -36,14 +37,3 @@ def headline_figures() -> dict[str, float | str]:
                 out[f"{key}.median"] = round(float(y["median"]), 6)
                 out[f"{key}.effect_median"] = round(float(y["effect"]["median"]), 6)
     return out
-
-
-def _open(path: Path):
-    """A new store filled with the bundled data."""
-    try:
-        from smallboats.data.bundle import open_default_store
-    except ImportError:  # before the store was split from its seeding
-        from smallboats.data.store import Store
-
-        return Store(path)
-    return open_default_store(path)

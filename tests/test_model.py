@@ -16,9 +16,9 @@ from smallboats.model.params import ASSUMPTION, FITTED, OFFICIAL, STUDY
 
 @pytest.fixture(scope="module")
 def fitted(bundled_template):
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template) as st:
+    with open_default_store(bundled_template) as st:
         scenarios = {n: build_scenario(n, st, years=1) for n in ("no-scheme", "pilot-50", "deterrence-strong")}
         daily = st.daily()
     return scenarios, daily
@@ -231,9 +231,9 @@ def test_simulate_cli_json_matches_python(home, cli, bundled_template):
     r = cli("simulate", "pilot-50", "--runs", "250", "--seed", "1", "--years", "1", "--format", "json")
     assert r.code == 0, r.err
     got = r.json()
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template) as st:
+    with open_default_store(bundled_template) as st:
         sc, meta = build_scenario("pilot-50", st, years=1)
     want = simulate(sc, runs=250, seed=1, meta=meta).summary()
     assert got["years"] == want["years"]

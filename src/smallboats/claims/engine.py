@@ -9,7 +9,7 @@ import pandas as pd
 
 from smallboats.claims import schema as S
 from smallboats.data import queries as q
-from smallboats.data.store import Store
+from smallboats.data.store import ReleaseStore
 from smallboats.errors import StoreError, UsageError
 from smallboats.formats import figure as fmt
 
@@ -27,7 +27,7 @@ class Evaluation:
 class Evaluator:
     """Computes expressions against one store, as of one release."""
 
-    def __init__(self, store: Store, as_of: str | None = None):
+    def __init__(self, store: ReleaseStore, as_of: str | None = None):
         self.store, self.as_of = store, as_of
         self._daily: pd.DataFrame | None = None
         self._daily_rel: set[tuple[str, str]] = set()
@@ -200,7 +200,7 @@ def evaluate_claim(ev: Evaluator, claim: S.Claim) -> dict:
     }
 
 
-def check_claims(store: Store, claims: S.ClaimsFile, as_of: str | None = None, on_claim=None) -> list[dict]:
+def check_claims(store: ReleaseStore, claims: S.ClaimsFile, as_of: str | None = None, on_claim=None) -> list[dict]:
     """Evaluate every claim of a file against the store (as of a release, if given)."""
     ev = Evaluator(store, as_of)
     out = []

@@ -61,9 +61,9 @@ def parse_date(text: str, option: str) -> dt.date:
 
 def open_store(path: Path | None, *, write: bool = False):
     """Open (and on first use create) the store; read-only unless the command writes."""
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    return Store(path, read_only=not write)
+    return open_default_store(path, read_only=not write)
 
 
 def sources_line(store, release_ids) -> str:

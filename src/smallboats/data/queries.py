@@ -1,7 +1,7 @@
 """The questions journalists ask of the daily series, as pure functions of data frames.
 
-Every function takes the daily frame from :meth:`Store.daily` (columns ``date, people, boats``) or
-observations from :meth:`Store.observations` and returns plain data; none touches the store.
+Every function takes the daily frame from :meth:`ReleaseStore.daily` (columns ``date, people, boats``) or
+observations from :meth:`ReleaseStore.observations` and returns plain data; none touches the store.
 
 Method decisions:
     * "So far this year" counts 1 January to the same calendar date inclusive. For 29 February in

@@ -17,7 +17,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from smallboats.data.store import Store, default_path
+from smallboats.data.bundle import open_default_store
+from smallboats.data.store import ReleaseStore, default_path
 
 MAX_BODY_BYTES = 64 * 1024  # the largest request body accepted (what-if bodies are a few hundred bytes)
 
@@ -103,16 +104,16 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_store(settings: SettingsDep) -> Iterator[Store]:
+def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:
     """The store, opened read-only for this request."""
-    store = Store(settings.store_path, read_only=True)
+    store = open_default_store(settings.store_path, read_only=True)
     try:
         yield store
     finally:
         store.close()
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
+StoreDep = Annotated[ReleaseStore, Depends(get_store)]
 
 
 def get_slot(request: Request) -> SimulationSlot:
