@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -322,14 +323,31 @@ class Results:
         }
 
     def save(self, out: Path) -> Path:
-        """Write the priors, summary and manifest, and with daily records ``results.parquet``."""
+        """Write the priors, summary and manifest, and with daily records ``results.parquet``, into a new folder.
+
+        The files are written into a hidden sibling folder that is renamed to ``out`` only when all are
+        written, so an interrupted or failed save leaves nothing behind; ``out`` must not exist yet (an
+        empty folder is allowed).
+        """
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        if self.has_records:
-            self.to_frame().to_parquet(out / "results.parquet", index=False)
-        self.priors_frame().to_parquet(out / "priors.parquet", index=False)
-        (out / "summary.json").write_text(json.dumps(self.summary(), indent=2))
-        (out / "manifest.json").write_text(json.dumps(self.manifest(), indent=2))
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise UsageError(f"{out} already exists and is not an empty folder; give a new one for the results")
+        tmp = out.with_name(f".{out.name}.partial")
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            if self.has_records:
+                self.to_frame().to_parquet(tmp / "results.parquet", index=False)
+            self.priors_frame().to_parquet(tmp / "priors.parquet", index=False)
+            (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2))
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2))
+            if out.exists():
+                out.rmdir()
+            tmp.rename(out)
+        except OSError as e:
+            raise UsageError(f"cannot write the results to {out}: {e.strerror or e}") from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         return out / "manifest.json"
 
     @classmethod
