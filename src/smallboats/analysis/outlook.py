@@ -57,7 +57,7 @@ def outlook(
         sc, meta = build_scenario(name, store, years=years, as_of=as_of)
         base = sc if name == "pilot-50" else base
         release = meta["data_release"]
-        r = simulate(sc, runs=runs, seed=seed, meta=meta)
+        r = simulate(sc, runs=runs, seed=seed, meta=meta, records=False)
         bands[name] = r.band("arrivals", "week")
         effects[name] = r.effect("arrivals", "year")
         returned[name] = r.band("returned", "year")

@@ -93,6 +93,7 @@ def simulate_cmd(
             meta=meta,
             threads=threads or None,
             on_progress=lambda f: bar.update(task, completed=f),
+            records=out is not None,  # daily records only when they are saved
         )
     summary = results.summary()
     if out:
