@@ -16,9 +16,9 @@ from smallboats.model.rng import BLOCK
 
 @pytest.fixture(scope="module")
 def pilot(bundled_template):
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template) as st:
+    with open_default_store(bundled_template) as st:
         sc, meta = build_scenario("pilot-50", st, years=1.5)
     return sc, meta
 

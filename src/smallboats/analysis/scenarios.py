@@ -111,8 +111,9 @@ def build_scenario(
     until = fit_until or min(start - dt.timedelta(days=1), newest)
     fitted = load_fit(store, str(baseline)) if baseline is not None else fit_from_store(store, until=until, as_of=as_of)
     raw = merge_tables({"crossings": fitted}, raw)
-    quota = raw.get("scheme", {}).get("quota", {})
-    published = quota.get("kind") == PUBLISHED
+    scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
+    quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
+    published = quota.get("kind") == PUBLISHED  # anything else malformed is named by validation below
     if published:
         in_force = _date_at(raw, "scheme", "in_force", facts.IN_FORCE.value, label)
         raw["scheme"]["quota"] = {
@@ -122,7 +123,7 @@ def build_scenario(
         }
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
-    if published and not raw.get("scheme", {}).get("rel_quota"):
+    if published and not scheme.get("rel_quota"):
         scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
 

@@ -109,6 +109,7 @@ def whatif_scenario(preset: str, store, whatif: WhatIf | None, *, years: float |
     from smallboats.analysis.scenarios import build_scenario, read_scenario_dict
 
     raw, _ = read_scenario_dict(preset)
+    # the presets are the project's own files, so their quota tables are well formed
     preset_quota = float(
         raw.get("scheme", {}).get("quota", {}).get("per_week", 0.0) or facts.ANNOUNCED_QUOTA_PER_WEEK.value
     )

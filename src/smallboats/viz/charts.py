@@ -118,6 +118,7 @@ def per_boat(daily: pd.DataFrame, source: str) -> ChartSpec:
     pb = q.per_boat_by_month(daily)
     pb = pb[pb.month >= "2019-01"].copy()
     pb["month_start"] = pd.to_datetime(pb.month + "-01")
+    pb["through"] = pd.to_datetime(pb.through)  # a date column cannot go into a Vega-Lite spec
     last_record = pb[pb.is_record].iloc[-1]
     when = pd.Timestamp(last_record.month_start)
     title = f"Boats carried {last_record.people_per_boat:.0f} people on average in {when:%B %Y}, a record"
