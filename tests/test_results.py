@@ -117,3 +117,27 @@ def test_the_runs_cap_comes_from_memory_and_is_named(pilot):
         simulate(sc, runs=0)
     with pytest.raises(UsageError, match="unknown prior 'colour'"):
         simulate(sc, runs=10, fixed_priors={"colour": np.zeros(10)})
+
+
+def test_summary_only_memory_does_not_grow_with_the_horizon(pilot):
+    from smallboats.model.engine import bytes_per_run
+
+    sc, _ = pilot
+    three, ten = sc.model_copy(update={"years": 3}), sc.model_copy(update={"years": 10})
+    # the design goal of issue 16: 100,000 paired runs x 3 years in well under 1 GB of kept numbers
+    assert 100_000 * bytes_per_run(three, records=False) < 2**30 / 2
+    # a day more of horizon costs a run one weekly figure's share without records, every variable with them
+    extra = ten.days - three.days
+    lean = (bytes_per_run(ten, records=False) - bytes_per_run(three, records=False)) / extra
+    full = (bytes_per_run(ten, records=True) - bytes_per_run(three, records=True)) / extra
+    assert lean < full / 100
+
+
+def test_summary_only_numbers_do_not_depend_on_threads(pilot, both):
+    sc, meta = pilot
+    one = simulate(sc, runs=300, seed=4, meta=meta, threads=1, records=False)
+    for name in RECORDED:
+        assert np.array_equal(one.per_run(name, "year"), both[1].per_run(name, "year")), name
+        assert np.array_equal(
+            one.per_run(name, "year", "counterfactual"), both[1].per_run(name, "year", "counterfactual")
+        )

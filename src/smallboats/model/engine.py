@@ -6,8 +6,9 @@ on the other runs. The engine reads no file and no store.
 
 **Memory.** With ``records=True`` every run's daily figures are kept (some 90 bytes a run a day
 and arm); with ``records=False`` each block's records are reduced to the per-run totals
-of :data:`smallboats.model.results.SUMMARY_KEEPS` as soon as the block is done, so memory grows with
-the runs but not with runs x days (a few kilobytes a run). :func:`max_runs` is the cap:
+of :data:`smallboats.model.results.SUMMARY_KEEPS` as soon as the block is done, so memory no longer
+grows with runs x days x variables (a few kilobytes a run; the weekly arrivals are what lengthen
+with the horizon). :func:`max_runs` is the cap:
 the runs whose estimated memory (:func:`bytes_per_run`) fits in :data:`MEMORY_SHARE` of the
 machine's physical memory; :func:`simulate` refuses more with a :class:`UsageError` naming it.
 

@@ -2,8 +2,8 @@
 
 A run's figures are kept either as daily records, ``(days, runs)`` arrays of every variable
 (``simulate(..., records=True)``), or only as the per-run totals of :data:`SUMMARY_KEEPS`, reduced
-block by block while the runs are simulated (``records=False``), so that memory grows with the runs
-but not with runs x days. Every reduction starts from :meth:`Results.per_run`: a flow (``new_``) is
+block by block while the runs are simulated (``records=False``), so that memory no longer grows
+with runs x days x variables. Every reduction starts from :meth:`Results.per_run`: a flow (``new_``) is
 summed over a period, a stock or share (``n_``, ``p_``, ``quota_week``) is averaged. A scenario's
 effect is its difference from the paired no-scheme counterfactual, run by run (common random
 numbers), then reduced to a median and bands. No chart is drawn here (see :mod:`smallboats.viz.fan`).
