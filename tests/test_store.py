@@ -181,6 +181,18 @@ def test_a_lock_held_past_the_timeout_names_its_holder(home, cli, tmp_path):
     assert (home / "smallboats.duckdb").read_bytes() == before
 
 
+def test_a_busy_store_is_its_own_error_class(home):
+    from smallboats.errors import StoreBusyError
+
+    holder = _hold(home / "smallboats.duckdb", "write", 5)
+    try:
+        with pytest.raises(StoreBusyError, match=f"process {holder.pid}"):
+            ReleaseStore(home / "smallboats.duckdb", read_only=True, lock_timeout_s=0.2)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_readers_share_the_store(home):
     with Store.reader(home / "smallboats.duckdb") as a, Store.reader(home / "smallboats.duckdb") as b:
         assert a.status()["newest_date"] == b.status()["newest_date"]
