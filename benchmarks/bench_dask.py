@@ -18,12 +18,12 @@ from smallboats.analysis.distributed import executor
 from smallboats.analysis.scenarios import build_scenario
 from smallboats.analysis.sensitivity import problem, sobol
 from smallboats.analysis.sweeps import run_sweep
-from smallboats.data.store import Store
+from smallboats.data.bundle import open_default_store
 
 
 def main() -> dict:
     tmp = Path(tempfile.mkdtemp())
-    with Store(tmp / "s.duckdb") as st:
+    with open_default_store(tmp / "s.duckdb") as st:
         sc, _ = build_scenario("pilot-50", st, years=1)
     variants = [{"scheme.quota.per_week": q} for q in (50, 100, 250, 500)]
     runs = 500

@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from smallboats.data import queries
+from smallboats.data.bundle import open_default_store
 from smallboats.data.importers import read_file
-from smallboats.data.store import Store
+from smallboats.data.store import ReleaseStore
 
 DEFAULT = (
     Path(__file__).resolve().parents[2]
@@ -44,12 +45,12 @@ def main() -> dict:
     n = iter(range(1000))
 
     def import_once():
-        with Store(tmp / f"b{next(n)}.duckdb", bundled=False) as s:
+        with open_default_store(tmp / f"b{next(n)}.duckdb", bundled=False) as s:
             s.load(read_file(ods), str(ods))
 
     import_s = median_seconds(import_once, 5)
     read_s = median_seconds(lambda: pd.read_excel(ods, sheet_name=None, header=None, engine="calamine"), 5)
-    with Store(tmp / "q.duckdb", bundled=False) as s:
+    with ReleaseStore.create(tmp / "q.duckdb") as s:
         s.load(read_file(ods), str(ods))
         daily = s.daily()
         on = dt.date(2025, 7, 9)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from smallboats.cli import main
-from smallboats.data.store import Store
+from smallboats.data.bundle import open_default_store
+from smallboats.data.store import ReleaseStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -28,7 +29,7 @@ def shared_data() -> Path:
 def bundled_template(tmp_path_factory) -> Path:
     """A store filled with the bundled data once per session, copied for each test."""
     d = tmp_path_factory.mktemp("template")
-    Store(d / "smallboats.duckdb").close()
+    open_default_store(d / "smallboats.duckdb").close()
     return d / "smallboats.duckdb"
 
 
@@ -44,8 +45,8 @@ def home(tmp_path, monkeypatch, bundled_template) -> Path:
 
 
 @pytest.fixture
-def store(home) -> Store:
-    s = Store(home / "smallboats.duckdb")
+def store(home) -> ReleaseStore:
+    s = open_default_store(home / "smallboats.duckdb")
     yield s
     s.close()
 

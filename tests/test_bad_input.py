@@ -152,9 +152,9 @@ def test_bad_release_is_atomic_across_releases(shared_data, tmp_path, home, cli,
     store.close()
     r = cli("data", "import", f)
     assert r.code == 2 and "negative" in r.err
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(home / "smallboats.duckdb") as s:
+    with open_default_store(home / "smallboats.duckdb") as s:
         assert len(s.releases()) == n
 
 

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 
 from browser import browser
-from smallboats.web.api import create_app
+from smallboats.web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,11 @@ def server(tmp_path_factory, bundled_template):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(10)
-    app.state.store.close()
+
+
+# Waits sized for a loaded 2-core machine: a wait ends as soon as the page is ready, so a long one
+# costs nothing when things are quick. Speed is measured in benchmarks/, not here.
+WAIT = 120_000
 
 
 def test_dashboard_end_to_end(server, tmp_path):
@@ -41,45 +45,72 @@ def test_dashboard_end_to_end(server, tmp_path):
         page = b.new_page(accept_downloads=True)
         page.on("request", lambda r: requests.append(r.url))
         page.goto(server + "/")
-        page.wait_for_selector("#fan[data-rendered] svg", timeout=30_000)
+        page.wait_for_selector("#fan[data-rendered] svg", timeout=WAIT)
         before = page.get_attribute("#fan", "data-median")
         first_render = page.get_attribute("#fan", "data-rendered")
         # the official charts and the claims table are drawn too
-        page.wait_for_selector("#chart-arrivals_so_far[data-rendered] svg", timeout=30_000)
+        page.wait_for_selector("#chart-arrivals_so_far[data-rendered] svg", timeout=WAIT)
         assert page.locator("#claims tbody tr").count() == 13
 
         # move the quota slider and see the fan chart change
-        started = time.time()
         page.locator("#quota").fill("1000")
         page.locator("#deterrence").select_option("linear")
         page.wait_for_function(
             f"document.querySelector('#fan').dataset.rendered !== '{first_render}' && "
             f"document.querySelector('#fan').dataset.median !== '{before}'",
-            timeout=30_000,
+            timeout=WAIT,
         )
-        elapsed = time.time() - started
         after = page.get_attribute("#fan", "data-median")
         assert float(after) < float(before)  # more returns under a linear response: fewer arrivals
         assert "fewer arrivals" in page.inner_text("#effect")
-        assert elapsed < 10  # generous for a loaded CI machine; the measured figure is in the README
 
         # the share link restores the exact scenario
         link = page.get_attribute("#share", "href")
         assert "quota=1000" in link and "deterrence=linear" in link
         other = b.new_page()
         other.goto(server + link)
-        other.wait_for_selector("#fan[data-rendered] svg", timeout=30_000)
+        other.wait_for_selector("#fan[data-rendered] svg", timeout=WAIT)
         assert other.input_value("#quota") == "1000"
         assert other.input_value("#deterrence") == "linear"
         assert other.get_attribute("#fan", "data-median") == after
 
         # download the CSV behind the fan chart
-        with page.expect_download(timeout=30_000) as dl:
+        with page.expect_download(timeout=WAIT) as dl:
             page.click("#download-csv")
         path = tmp_path / "fan.csv"
         dl.value.save_as(path)
         lines = path.read_text().splitlines()
         assert lines[0].startswith("period_start,") and "median" in lines[0] and len(lines) > 40
+        # the ramp slider redraws too (it was once refused with a 422 and left the old chart on screen)
+        ramp_before = page.get_attribute("#fan", "data-rendered")
+        page.locator("#ramp").fill("500")
+        page.wait_for_function(f"document.querySelector('#fan').dataset.rendered !== '{ramp_before}'", timeout=WAIT)
+        assert "Error" not in page.inner_text("#status")
+        # a ramp from 1,000 down to 500 returns fewer people than 1,000 all year: more arrivals
+        assert float(page.get_attribute("#fan", "data-median")) > float(after)
+
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
+    assert hosts == {"127.0.0.1"}, hosts
+
+
+def test_a_bad_share_link_is_refused_with_a_message(server):
+    with browser() as b:
+        page = b.new_page()
+        page.goto(server + "/?quota=abc&challenge=7&deterrence=wishful")
+        page.wait_for_selector("#fan[data-rendered] svg", timeout=WAIT)
+        notice = page.inner_text("#notice")
+        assert "quota=abc" in notice and "challenge=7" in notice and "deterrence=wishful" in notice
+        assert page.input_value("#quota") == "50"
+
+
+def test_api_docs_work_offline(server):
+    requests = []
+    with browser() as b:
+        page = b.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(server + "/api/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=WAIT)
+        assert "smallboats" in page.inner_text(".swagger-ui .info .title")
     hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
     assert hosts == {"127.0.0.1"}, hosts

@@ -22,9 +22,9 @@ GRID = '[grid]\n"scheme.quota.per_week" = [50, 250]\n"deterrence.form" = ["none"
 
 @pytest.fixture(scope="module")
 def base(bundled_template):
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template) as st:
+    with open_default_store(bundled_template) as st:
         sc, _ = build_scenario("pilot-50", st, years=0.5)
     return sc
 

@@ -85,10 +85,10 @@ def test_bad_dates_and_horizons(home, cli, args, words):
 
 def test_a_store_without_the_daily_series(tmp_path, cli, monkeypatch, shared_data):
     from smallboats.data.importers import read_file
-    from smallboats.data.store import Store
+    from smallboats.data.store import ReleaseStore
 
     monkeypatch.setenv("SMALLBOATS_HOME", str(tmp_path))
-    with Store(tmp_path / "smallboats.duckdb", bundled=False) as st:
+    with ReleaseStore.create(tmp_path / "smallboats.duckdb") as st:
         f = shared_data / "ons_net_migration/ons_ltim_headline_figures_by_release.csv"
         st.load(read_file(f), str(f))
     r = cli("forecast")
@@ -122,10 +122,10 @@ def test_actual_scenario_delivers_the_published_returns(bundled_template):
     import numpy as np
 
     from smallboats.analysis.scenarios import build_scenario
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
     from smallboats.model import simulate
 
-    with Store(bundled_template, read_only=True) as st:
+    with open_default_store(bundled_template, read_only=True) as st:
         sc, meta = build_scenario("actual", st, years=1)
         published = st.observations("agreement_returned").value.sum()
     assert meta["selections_per_delivered_return"] > 1

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from smallboats.data.importers import read_file
-from smallboats.data.store import Store
+from smallboats.data.store import ReleaseStore
 from smallboats.errors import DataError
 
 NEW_ODS = "home_office_small_boats_thenational/data_small_boats_time_series.ods"
@@ -57,7 +57,7 @@ def test_old_workbook_and_no_revision_in_overlap(shared_data, tmp_path):
     old = _one(shared_data, OLD_ODS)
     assert old.observations[old.observations.series == "sb_people"].period_end.max() == dt.date(2025, 12, 11)
     assert old.source.release_date == dt.date(2025, 12, 12)
-    st = Store(tmp_path / "s.duckdb", bundled=False)
+    st = ReleaseStore.create(tmp_path / "s.duckdb")
     st.load([old], OLD_ODS)
     st.load(read_file(shared_data / NEW_ODS), NEW_ODS)
     rev = st.revisions()

@@ -16,9 +16,9 @@ from smallboats.model.params import ASSUMPTION, FITTED, OFFICIAL, STUDY
 
 @pytest.fixture(scope="module")
 def fitted(bundled_template):
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template) as st:
+    with open_default_store(bundled_template) as st:
         scenarios = {n: build_scenario(n, st, years=1) for n in ("no-scheme", "pilot-50", "deterrence-strong")}
         daily = st.daily()
     return scenarios, daily
@@ -58,6 +58,47 @@ def test_step_order_is_written_down_once():
     tree = ast.parse(inspect.getsource(kernel.run_block.py_func))
     calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     assert [c for c in calls if c in MECHANISMS] == list(STEP_ORDER)
+
+
+def test_every_index_is_named_after_its_tuple_entry():
+    """One name from the tuple to the kernel: each index constant is its prefix and the name in capitals."""
+    from smallboats.model import kernel
+
+    tables = {
+        "T_": kernel.TODAY,
+        "S_": kernel.STATE,
+        "P_": kernel.PARAMS,
+        "C_": kernel.CONFIG,
+        "D_": kernel.DAILY,
+        "G_": kernel.STREAMS,
+        "RING_": kernel.RINGS,
+        "RULE_": kernel.RULES,
+        "FORM_": kernel.FORMS,
+    }
+    for prefix, names in tables.items():
+        assert len(set(names)) == len(names), prefix
+        for i, name in enumerate(names):
+            constant = prefix + name.upper().replace("-", "_")
+            assert getattr(kernel, constant) == i, constant
+    # every parameter in params.py that the kernel uses unchanged keeps its name there
+    from smallboats.model.params import Crossings, Deterrence, Scheme
+
+    fields = set(Crossings.model_fields) | set(Scheme.model_fields) | set(Deterrence.model_fields)
+    derived = {
+        "daily_trend",
+        "daily_ppb_growth",
+        "perception_alpha",
+        "p_won_given_not_failed",
+        "p_lost_given_neither",
+        "admissions_per_day",
+        "threshold_s0",
+        "p_no_applications",
+        "log_p_stay",
+    }
+    assert set(kernel.PARAMS) - derived <= fields
+    assert set(kernel.CONFIG) - {"scheme_on", "rule", "conditional", "cond_step", "cond_weeks", "cond_max"} <= (
+        fields | {"first_return_day", "announced_day", "stationary_crossable"}
+    )
 
 
 def test_conservation_every_day(pilot):
@@ -231,9 +272,9 @@ def test_simulate_cli_json_matches_python(home, cli, bundled_template):
     r = cli("simulate", "pilot-50", "--runs", "250", "--seed", "1", "--years", "1", "--format", "json")
     assert r.code == 0, r.err
     got = r.json()
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template) as st:
+    with open_default_store(bundled_template) as st:
         sc, meta = build_scenario("pilot-50", st, years=1)
     want = simulate(sc, runs=250, seed=1, meta=meta).summary()
     assert got["years"] == want["years"]

@@ -14,12 +14,12 @@ from browser import browser
 def report_dir(tmp_path_factory, bundled_template):
     import shutil
 
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
     from smallboats.report.build import build_report
 
     d = tmp_path_factory.mktemp("report")
     shutil.copy(bundled_template, d / "s.duckdb")
-    with Store(d / "s.duckdb") as st:
+    with open_default_store(d / "s.duckdb") as st:
         summary = build_report(st, d / "out")
     assert summary["newest_date"] == "2026-08-20"
     return d / "out"

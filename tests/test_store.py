@@ -14,7 +14,7 @@ import pytest
 
 from smallboats.data.bundle import open_default_store
 from smallboats.data.importers import read_file
-from smallboats.data.store import ReleaseStore, Store
+from smallboats.data.store import ReleaseStore
 from smallboats.errors import DataError, StoreError
 
 TIDY = "series,period_start,period_end,value,publisher,title,release_date,url,dataset\n"
@@ -32,14 +32,14 @@ def _tidy(path, release_date, values: dict, dataset="test-daily"):
 
 
 def test_first_use_fills_the_store_with_the_bundled_data(tmp_path):
-    with Store(tmp_path / "new.duckdb") as s:
+    with open_default_store(tmp_path / "new.duckdb") as s:
         st = s.status()
     assert st["newest_date"] == "2026-08-20"
     assert all(r["source"]["licence"] and r["source"]["url"] for r in st["releases"])
 
 
 def test_reimport_is_a_no_op_and_a_clash_is_refused(tmp_path):
-    s = Store(tmp_path / "s.duckdb", bundled=False)
+    s = ReleaseStore.create(tmp_path / "s.duckdb")
     f = _tidy(tmp_path / "a.csv", "2025-02-01", {"2025-01-01": (10, 1)})
     assert s.load(read_file(f), str(f)).added == ["test-daily@2025-02-01"]
     assert s.load(read_file(f), str(f)).unchanged == ["test-daily@2025-02-01"]
@@ -50,7 +50,7 @@ def test_reimport_is_a_no_op_and_a_clash_is_refused(tmp_path):
 
 
 def test_newest_release_wins_per_period_and_as_of_reads_the_past(tmp_path):
-    s = Store(tmp_path / "s.duckdb", bundled=False)
+    s = ReleaseStore.create(tmp_path / "s.duckdb")
     old = _tidy(tmp_path / "old.csv", "2025-01-03", {"2025-01-01": (50, 2), "2025-01-02": (30, 1)})
     new = _tidy(
         tmp_path / "new.csv", "2025-01-05", {"2025-01-02": (24, 1), "2025-01-03": (0, 0), "2025-01-04": (70, 2)}
@@ -68,7 +68,7 @@ def test_newest_release_wins_per_period_and_as_of_reads_the_past(tmp_path):
 
 def test_revisions_command(tmp_path, cli, monkeypatch):
     monkeypatch.setenv("SMALLBOATS_HOME", str(tmp_path))
-    Store(tmp_path / "smallboats.duckdb", bundled=False).close()
+    ReleaseStore.create(tmp_path / "smallboats.duckdb").close()
     old = _tidy(tmp_path / "old.csv", "2025-01-03", {"2025-01-01": (50, 2), "2025-01-02": (30, 1)})
     new = _tidy(tmp_path / "new.csv", "2025-01-05", {"2025-01-01": (52, 2), "2025-01-02": (30, 1)})
     assert cli("data", "import", old).code == 0
@@ -106,11 +106,12 @@ def test_killed_mid_import_leaves_the_store_as_it_was(home, store):
     store.close()
     script = textwrap.dedent(f"""
         import os, signal
-        from smallboats.data.store import Store
+        from smallboats.data.bundle import open_default_store
+        from smallboats.data.store import ReleaseStore
         from smallboats.data.release import Release, make_observations
         from smallboats.provenance import Source
         import datetime as dt
-        s = Store({str(home / "smallboats.duckdb")!r})
+        s = open_default_store({str(home / "smallboats.duckdb")!r})
         def rel(n):
             rows = [dict(series="sb_people", period_start=dt.date(2019, 1, 1) + dt.timedelta(days=i),
                          period_end=dt.date(2019, 1, 1) + dt.timedelta(days=i), value=1.0, note="",
@@ -124,7 +125,7 @@ def test_killed_mid_import_leaves_the_store_as_it_was(home, store):
     """)
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert p.returncode == -signal.SIGKILL, p.stderr
-    with Store(home / "smallboats.duckdb") as s:
+    with open_default_store(home / "smallboats.duckdb") as s:
         after = s.status()
         assert not [r for r in after["releases"] if r["release_id"].startswith("kill-test")]
         assert after == before
@@ -152,7 +153,7 @@ def _hold(path, mode: str, seconds: float) -> subprocess.Popen:
 def test_import_waits_for_a_reader_or_another_import_then_readers_see_it(mode, home, cli, tmp_path):
     """An import waits while another process holds the lock, and succeeds once it lets go."""
     f = _tidy(tmp_path / "new.csv", "2025-02-01", {"2025-01-01": (10, 1), "2025-01-02": (12, 1)})
-    with Store.reader(home / "smallboats.duckdb") as r:
+    with ReleaseStore.reader(home / "smallboats.duckdb") as r:
         assert "test-daily@2025-02-01" not in r.releases().release_id.tolist()
     holder = _hold(home / "smallboats.duckdb", mode, 1.5)
     t0 = time.monotonic()
@@ -161,7 +162,7 @@ def test_import_waits_for_a_reader_or_another_import_then_readers_see_it(mode, h
     holder.wait(timeout=30)
     assert result.code == 0, result.err
     assert waited > 0.5, waited  # it waited for the lock rather than failing at once
-    with Store.reader(home / "smallboats.duckdb") as r:  # a reader opened per use sees the new release
+    with ReleaseStore.reader(home / "smallboats.duckdb") as r:  # a reader opened per use sees the new release
         assert "test-daily@2025-02-01" in r.releases().release_id.tolist()
 
 
@@ -194,7 +195,7 @@ def test_a_busy_store_is_its_own_error_class(home):
 
 
 def test_readers_share_the_store(home):
-    with Store.reader(home / "smallboats.duckdb") as a, Store.reader(home / "smallboats.duckdb") as b:
+    with ReleaseStore.reader(home / "smallboats.duckdb") as a, ReleaseStore.reader(home / "smallboats.duckdb") as b:
         assert a.status()["newest_date"] == b.status()["newest_date"]
 
 
@@ -235,7 +236,7 @@ def test_store_and_bundle_do_not_import_each_other():
 
 def test_a_store_opened_for_reading_refuses_to_load(home, tmp_path):
     f = _tidy(tmp_path / "a.csv", "2025-02-01", {"2025-01-01": (10, 1)})
-    with Store.reader(home / "smallboats.duckdb") as r, pytest.raises(StoreError, match="reading only"):
+    with ReleaseStore.reader(home / "smallboats.duckdb") as r, pytest.raises(StoreError, match="reading only"):
         r.load(read_file(f), str(f))
 
 

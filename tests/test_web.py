@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from smallboats.web.api import create_app
+from smallboats.web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,6 @@ def client(store_copy):
     app = create_app(store_copy)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-    app.state.store.close()
 
 
 def test_health(client):
@@ -86,7 +85,6 @@ def test_a_slow_simulation_is_cancelled_with_503(store_copy):
     app = create_app(store_copy, budget_seconds=0.01)
     with TestClient(app) as c:
         r = c.post("/api/v1/simulate", json={"scenario": "pilot-50", "runs": 500, "years": 3})
-    app.state.store.close()
     assert r.status_code == 503 and "budget" in r.json()["detail"]
 
 
@@ -175,5 +173,4 @@ def test_openapi_with_schemathesis(store_copy, tmp_path):
             given(case=test)(check)()
         except Exception as e:  # collect and report every failing route at once
             failures.append(f"{operation.method.upper()} {operation.path}: {str(e)[:400]}")
-    app.state.store.close()
     assert not failures, "\n".join(failures)

@@ -36,3 +36,25 @@ class StoreBusyError(StoreError):
 
 class UsageError(SmallboatsError):
     """An argument is out of range or of the wrong form."""
+
+
+def validation_error(file: str, exc, where=None, rule=None, prefix: str = "") -> DataError:
+    """One pydantic ``ValidationError`` as a :class:`DataError` naming the file, the key and the rule.
+
+    The one translation every reader of user files uses (scenarios, claims, requests).
+
+    Args:
+        file: the file (or request) the values came from.
+        exc: the ``pydantic.ValidationError``.
+        where: optional ``f(loc) -> str`` naming the place (default: the key path joined by dots).
+        rule: optional ``f(error) -> str | None`` giving a better rule (the valid keys of an unknown key).
+        prefix: put before the place (``claim 'my-01'``, say).
+    """
+    err = exc.errors()[0]
+    place = where(err["loc"]) if where else ".".join(str(p) for p in err["loc"])
+    place = ": ".join(x for x in (prefix, place) if x) or "file"
+    text = (rule(err) if rule else None) or err["msg"]
+    value = err.get("input")
+    if err["type"] != "extra_forbidden" and not isinstance(value, dict | list):
+        text = f"{text} (value {value!r})"
+    return DataError(file, place, text)

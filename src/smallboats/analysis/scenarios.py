@@ -1,23 +1,31 @@
 """Assemble a runnable scenario: a preset or file, the baseline fitted from the store, and data paths.
 
 This is where data meet the model: the engine never reads the store, so the fitted crossings and the
-``actual`` quota path are put into the scenario here.
+published quota path are put into the scenario here, and the scenario is validated once, whole.
+
+A scenario file may name its quota ``kind = "published"``: the weekly path of returns delivered under
+the agreement, read from the store (the ``actual`` preset does). It is resolved here into a ``path``
+quota, and the selections are scaled so that the model delivers the published total.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from smallboats.analysis.calibrate import fit_from_store
+from smallboats import facts
+from smallboats.analysis.calibrate import fit_from_store, load_fit
 from smallboats.errors import DataError
 from smallboats.files import read_toml
-from smallboats.model.params import Scenario, _merge
+from smallboats.model.params import Scenario
+from smallboats.vocab import PRESETS
 
-PRESETS = ("no-scheme", "pilot-50", "ramp-up", "deterrence-strong", "actual")
+PUBLISHED = "published"  # the quota kind resolved from the store
+WHOLE = ("quota",)  # tables replaced whole by an override, never merged key by key
 
 
 def preset_path(name: str) -> Path:
@@ -34,6 +42,34 @@ def read_scenario_dict(name_or_path: str) -> tuple[dict, str]:
         if not path.is_file():
             raise DataError(name_or_path, "scenario", f"no such file or preset; presets: {', '.join(PRESETS)}")
     return read_toml(path), (name_or_path if name_or_path in PRESETS else str(path))
+
+
+def merge_tables(base: dict, extra: dict) -> dict:
+    """``extra`` laid over ``base`` table by table; a quota schedule is replaced whole.
+
+    A quota of another kind shares no keys with the old one (a ramp has no ``per_week``), so
+    merging the two would leave a key the new kind does not know.
+    """
+    out = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in WHOLE:
+            out[k] = merge_tables(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _date_at(raw: dict, table: str | None, key: str, default: dt.date, label: str) -> dt.date:
+    """A date of the raw scenario (before validation), or its default."""
+    part = raw.get(table, {}) if table else raw
+    value = part.get(key, default) if isinstance(part, dict) else default
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        where = f"{table}.{key}" if table else key
+        raise DataError(label, where, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def actual_quota_path(store, in_force: dt.date, as_of: str | None = None) -> list[float]:
@@ -62,53 +98,64 @@ def build_scenario(
     """A validated scenario with the fitted baseline, and provenance (data release, fit window).
 
     The baseline is fitted to the data before the scenario's start (the world without the scheme),
-    unless ``fit_until`` says otherwise. Values set in the scenario file win over fitted ones.
+    unless ``fit_until`` says otherwise, or is a saved fit named by ``baseline = "NAME"``. Values set
+    in the scenario file win over fitted ones; ``overrides`` win over both.
     """
     raw, label = read_scenario_dict(name_or_path)
-    baseline = raw.pop("baseline", None)  # a named fit from `smallboats calibrate`
-    if overrides:
-        raw = _merge(raw, overrides)
+    baseline = raw.pop("baseline", None)
+    raw = merge_tables(raw, overrides or {})
     if years is not None:
         raw["years"] = years
-    start = Scenario.from_dict(raw, file=label).start  # validate the file as written, before fitting
+    start = _date_at(raw, None, "start", Scenario.model_fields["start"].default, label)
     newest = store.daily(as_of=as_of).date.max().date()
     until = fit_until or min(start - dt.timedelta(days=1), newest)
-    if baseline is not None:
-        from smallboats.analysis.calibrate import load_fit
-
-        fitted = load_fit(store, str(baseline))
-    else:
-        fitted = fit_from_store(store, until=until, as_of=as_of)
-    raw = _merge({"crossings": fitted}, raw)
+    fitted = load_fit(store, str(baseline)) if baseline is not None else fit_from_store(store, until=until, as_of=as_of)
+    raw = merge_tables({"crossings": fitted}, raw)
     quota = raw.get("scheme", {}).get("quota", {})
-    if quota.get("kind") == "path" and quota.get("per_week") == [0.0]:
-        in_force = Scenario.from_dict(
-            {"scheme": {k: v for k, v in raw.get("scheme", {}).items() if k == "in_force"}}
-        ).scheme.in_force
-        raw["scheme"]["quota"]["per_week"] = actual_quota_path(store, in_force, as_of)
-        calibrate_actual = True
-    else:
-        calibrate_actual = False
+    published = quota.get("kind") == PUBLISHED
+    if published:
+        in_force = _date_at(raw, "scheme", "in_force", facts.IN_FORCE.value, label)
+        raw["scheme"]["quota"] = {
+            "kind": "path",
+            "per_week": actual_quota_path(store, in_force, as_of),
+            "source": quota.get("source", "Home Office monthly returns under the UK-France agreement"),
+        }
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
-    if calibrate_actual and not raw.get("scheme", {}).get("rel_quota"):
+    if published and not raw.get("scheme", {}).get("rel_quota"):
         scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
 
 
 def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, float]:
-    """Scale the ``actual`` selection path so that the model delivers the published returns."""
-    from smallboats.analysis.calibrate import calibrate_selections
-
+    """Scale the published selection path so that the model delivers the published returns."""
     obs = store.observations("agreement_returned", as_of=as_of)
-    until = max(obs.period_end)
-    k = _selection_cache.get((scenario.model_dump_json(), until))
-    if k is None:
-        k = calibrate_selections(scenario, float(obs.value.sum()), until)
-        _selection_cache[(scenario.model_dump_json(), until)] = k
+    k = _selections_multiplier(scenario.model_dump_json(), float(obs.value.sum()), max(obs.period_end))
     out = scenario.model_copy(deep=True)
     out.scheme.rel_quota = type(out.scheme.rel_quota)(low=k, high=k)
     return out, k
 
 
-_selection_cache: dict = {}
+@functools.lru_cache(maxsize=16)
+def _selections_multiplier(scenario_json: str, published: float, until: dt.date) -> float:
+    """The bisected multiplier, cached by scenario, published total and date (bounded)."""
+    from smallboats.analysis.calibrate import calibrate_selections
+
+    return calibrate_selections(Scenario.model_validate_json(scenario_json), published, until)
+
+
+def read_manifest(path: Path, *, max_runs: int) -> tuple[Scenario, int, int, dict]:
+    """The scenario, runs, seed and provenance a saved result was made with, to make it again exactly."""
+    import json
+
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+        scenario = Scenario.model_validate(manifest["scenario"])
+        runs, seed = manifest["runs"], manifest["seed"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DataError(str(path), "manifest", f"not a smallboats manifest: {e}") from None
+    if not isinstance(runs, int) or not 1 <= runs <= max_runs:
+        raise DataError(str(path), "runs", f"must be a whole number from 1 to {max_runs:,}, not {runs!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise DataError(str(path), "seed", f"must be a whole number of 0 or more, not {seed!r}")
+    return scenario, runs, seed, manifest.get("meta", {})

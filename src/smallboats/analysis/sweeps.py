@@ -189,3 +189,12 @@ def read_sweep(out: Path) -> pd.DataFrame:
         raise DataError(str(out), "folder", "no sweep results found")
     df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
     return df.sort_values(["variant", "run", "year"]).reset_index(drop=True)
+
+
+def effect_table(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The effect on arrivals by variant and year: 5th, 50th and 95th percentiles over runs."""
+    return (
+        df.groupby(["variant", *keys, "year"], dropna=False)
+        .effect.describe(percentiles=[0.05, 0.5, 0.95])[["5%", "50%", "95%"]]
+        .reset_index()
+    )

@@ -9,8 +9,9 @@ import pandas as pd
 
 from smallboats.claims import schema as S
 from smallboats.data import queries as q
-from smallboats.data.store import Store
+from smallboats.data.store import ReleaseStore
 from smallboats.errors import StoreError, UsageError
+from smallboats.formats import figure as fmt
 
 HOLDS, FAILS, CANNOT = "holds", "does-not-hold", "cannot-check"
 
@@ -26,7 +27,7 @@ class Evaluation:
 class Evaluator:
     """Computes expressions against one store, as of one release."""
 
-    def __init__(self, store: Store, as_of: str | None = None):
+    def __init__(self, store: ReleaseStore, as_of: str | None = None):
         self.store, self.as_of = store, as_of
         self._daily: pd.DataFrame | None = None
         self._daily_rel: set[tuple[str, str]] = set()
@@ -34,11 +35,8 @@ class Evaluator:
     def daily(self) -> tuple[pd.DataFrame, set]:
         """The daily frame and the releases it came from (read once per evaluator)."""
         if self._daily is None:
-            self._daily = self.store.daily(as_of=self.as_of)
-            obs = self.store.observations(["sb_people", "sb_boats"], as_of=self.as_of)
-            self._daily_rel = {
-                (r.series, r.release_id) for r in obs[["series", "release_id"]].drop_duplicates().itertuples()
-            }
+            d = q.daily_series(self.store, self.as_of)
+            self._daily, self._daily_rel = d.frame, set(d.used)
         return self._daily, self._daily_rel
 
     def __call__(self, e) -> Evaluation:  # noqa: C901 - one branch a kind reads best
@@ -117,15 +115,6 @@ def compare(computed: float, stated: float, comparison: str, tolerance_pct: floa
     if comparison == "equals":
         return round(computed, 6) == round(stated, 6)
     return abs(computed - stated) <= abs(stated) * tolerance_pct / 100
-
-
-def fmt(x: float | None) -> str:
-    """A figure as people read it: thousands separators, four significant figures below 100."""
-    if x is None:
-        return "–"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
 
 
 COMPARISON_WORDS = {
@@ -211,7 +200,7 @@ def evaluate_claim(ev: Evaluator, claim: S.Claim) -> dict:
     }
 
 
-def check_claims(store: Store, claims: S.ClaimsFile, as_of: str | None = None, on_claim=None) -> list[dict]:
+def check_claims(store: ReleaseStore, claims: S.ClaimsFile, as_of: str | None = None, on_claim=None) -> list[dict]:
     """Evaluate every claim of a file against the store (as of a release, if given)."""
     ev = Evaluator(store, as_of)
     out = []

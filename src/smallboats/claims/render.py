@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from smallboats.claims.engine import fmt
+from smallboats.formats import figure as fmt
 
 VERDICT_LABEL = {"holds": "Holds", "does-not-hold": "Does not hold", "cannot-check": "Cannot check"}
 

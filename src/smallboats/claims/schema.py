@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from smallboats.errors import DataError
+from smallboats.errors import validation_error
 from smallboats.files import read_toml
 
 
@@ -215,7 +215,4 @@ def load_claims(path: str | Path) -> ClaimsFile:
     try:
         return ClaimsFile.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        value = err.get("input")
-        shown = "" if isinstance(value, dict) else f" (value {value!r})"
-        raise DataError(str(path), _where(err["loc"]), f"{err['msg']}{shown}") from None
+        raise validation_error(str(path), e, where=_where) from None

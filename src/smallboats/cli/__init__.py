@@ -63,11 +63,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="smallboats", standalone_mode=True)
     except SmallboatsError as e:
-        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False, soft_wrap=True, markup=True)
+        _error(str(e))
         return e.exit_code
+    except OSError as e:  # an output path that cannot be written, a file that vanished
+        where = f"{e.filename}: " if e.filename else ""
+        _error(f"{where}{e.strerror or e}")
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was written")
+        return 130
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     return 0
+
+
+def _error(text: str) -> None:
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/bold red] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def entry() -> None:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date
-from smallboats.cli.output import Format, console, emit, emit_object, err_console, to_json
-from smallboats.cli.simulate import _progress
-from smallboats.errors import UsageError
+from smallboats.cli.common import AsOfOpt, FormatOpt, SeedOpt, StoreOpt, open_store, parse_date, progress, runs_opt
+from smallboats.cli.output import Format, emit, emit_object, err_console
 
 
 def calibrate(
     until: Annotated[str | None, typer.Option(help="Last day of data used (default: the newest).")] = None,
     name: Annotated[str | None, typer.Option(help="Save the fit under this name (default fit-UNTIL).")] = None,
-    years: Annotated[int, typer.Option(help="Years of data in the window.")] = 3,
+    years: Annotated[int, typer.Option(min=1, max=8, help="Years of data in the window.")] = 3,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -30,27 +26,25 @@ def calibrate(
     """
     from smallboats.analysis.calibrate import fit_from_store, save_fit
 
-    if not 1 <= years <= 8:
-        raise UsageError("--years must be between 1 and 8")
     day = parse_date(until, "--until") if until else None
     with open_store(store) as st:
         fit = fit_from_store(st, until=day, as_of=as_of_release, years=years)
         path = save_fit(st, fit, name or f"fit-{fit['fit']['until']}")
-    if format == Format.json:
-        sys.stdout.write(to_json(fit | {"saved_as": str(path)}) + "\n")
-        return
-    flat = {k: v for k, v in fit["fit"].items()}
+    flat = dict(fit["fit"])
     for k in ("inflow_per_day", "people_per_boat", "ppb_growth_per_year", "p_prevent"):
         flat[k] = f"{fit[k]['low']:g} to {fit[k]['high']:g}"
-    emit_object(flat, format, title="Fitted no-scheme world")
+    if format == Format.json:
+        emit_object(fit | {"saved_as": str(path)}, format)
+    else:
+        emit_object(flat, format, title="Fitted no-scheme world")
     err_console.print(f'Saved as {path.stem} ({path}); use it with baseline = "{path.stem}" in a scenario file')
 
 
 def forecast(
     from_: Annotated[str | None, typer.Option("--from", help="Forecast origin (default: the newest day).")] = None,
-    weeks: Annotated[int, typer.Option(help="Weeks ahead (1 to 52).")] = 13,
-    runs: Annotated[int, typer.Option(help="Runs.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks ahead (1 to 52).")] = 13,
+    runs: runs_opt("Runs.", 20_000) = 1000,
+    seed: SeedOpt = 7,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -63,16 +57,12 @@ def forecast(
     """
     from smallboats.analysis.forecast import check_origin, model_samples, summarise
 
-    if not 1 <= weeks <= 52:
-        raise UsageError(f"--weeks must be between 1 and 52, not {weeks}")
-    if not 1 <= runs <= 20_000:
-        raise UsageError("--runs must be between 1 and 20,000")
     with open_store(store) as st:
         daily = st.daily(as_of=as_of_release)
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of_release)
     origin = parse_date(from_, "--from") if from_ else daily.date.max().date()
     check_origin(daily, origin)
-    with _progress() as bar:
+    with progress() as bar:
         bar.add_task(f"Forecasting {weeks} weeks from {origin}", total=None)
         people = summarise(model_samples(daily, weekly, origin, weeks, runs=runs, seed=seed))
     cols = ["week_start", "median", "p05", "p10", "p25", "p75", "p90", "p95", "p025", "p975"]
@@ -86,8 +76,8 @@ def forecast(
 
 
 def backtest(
-    runs: Annotated[int, typer.Option(help="Model runs per origin.")] = 500,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    runs: runs_opt("Model runs per origin.", 20_000) = 500,
+    seed: SeedOpt = 7,
     summary: Annotated[bool, typer.Option(help="Also print the mean scores by horizon and method.")] = True,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
@@ -106,7 +96,7 @@ def backtest(
     with open_store(store) as st:
         daily = st.daily(as_of=as_of_release)
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of_release)
-    with _progress() as bar:
+    with progress() as bar:
         task = bar.add_task("Backtesting", total=4)
         table = run_backtest(daily, weekly, runs=runs, seed=seed, on_step=lambda o: bar.update(task, advance=1))
     emit(table, format, title="Backtest: one row per origin, horizon and method")
@@ -115,8 +105,8 @@ def backtest(
 
 
 def evaluate_pilot(
-    runs: Annotated[int, typer.Option(help="Runs per deterrence assumption.")] = 500,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    runs: runs_opt("Runs per deterrence assumption.", 20_000) = 500,
+    seed: SeedOpt = 7,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
@@ -124,14 +114,13 @@ def evaluate_pilot(
 
     Example: smallboats evaluate-pilot --format json
     """
+    import pandas as pd
+
     from smallboats.analysis.forecast import evaluate_pilot as run
 
-    with open_store(store) as st, _progress() as bar:
+    with open_store(store) as st, progress() as bar:
         task = bar.add_task("Evaluating the pilot", total=4)
         res = run(st, runs=runs, seed=seed, on_step=lambda f: bar.update(task, advance=1))
-    if format == Format.json:
-        sys.stdout.write(to_json(res) + "\n")
-        return
     rows = [
         {
             "assumption": r["assumption"],
@@ -147,9 +136,9 @@ def evaluate_pilot(
         pd.DataFrame(rows),
         format,
         title=f"The pilot, {res['start']} to {res['end']}: observed {res['observed_arrivals']:,.0f} arrivals",
+        payload=res,
     )
     if format == Format.table:
-        console.print(res["statement"])
         emit(
             pd.DataFrame(res["monthly_returns_and_admissions"]),
             format,

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import sys
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
-import tomli_w
 import typer
 
-from smallboats.claims import render
-from smallboats.claims.engine import check_claims, fmt
-from smallboats.claims.schema import ClaimsFile, load_claims
 from smallboats.cli.common import AsOfOpt, StoreOpt, open_store
-from smallboats.cli.output import emit, err_console, to_json
-from smallboats.errors import DataError, UsageError
+from smallboats.cli.output import Format, emit, emit_text, err_console
+from smallboats.errors import UsageError
 
 app = typer.Typer(help="Check published figures against the official data.", no_args_is_help=True)
 
@@ -32,11 +25,6 @@ class ClaimsFormat(enum.StrEnum):
     markdown = "markdown"
     html = "html"
     csv = "csv"
-
-
-def default_claims_file() -> Path:
-    """The bundled claims of the July 2025 'one in, one out' coverage."""
-    return Path(str(resources.files("smallboats.claims") / "one_in_one_out_2025.toml"))
 
 
 @app.command()
@@ -55,38 +43,45 @@ def check(
 
     Example: smallboats claims check --format json
     """
-    claims = load_claims(file or default_claims_file())
+    from smallboats.claims import bundled_claims_file, render
+    from smallboats.claims.engine import check_claims
+    from smallboats.claims.schema import load_claims
+
+    claims = load_claims(file or bundled_claims_file())
     with open_store(store) as st:
         results = check_claims(st, claims, as_of=as_of_release)
-    if format == ClaimsFormat.json:
-        sys.stdout.write(to_json(results) + "\n")
-    elif format == ClaimsFormat.markdown:
-        sys.stdout.write(render.to_markdown(results))
+    if format == ClaimsFormat.markdown:
+        emit_text(render.to_markdown(results))
     elif format == ClaimsFormat.html:
-        sys.stdout.write(render.to_html(results, full_page=True))
+        emit_text(render.to_html(results, full_page=True))
     else:
-        df = pd.DataFrame(
-            [
-                {
-                    "id": r["id"],
-                    "stated": fmt(r["stated"]),
-                    "computed": fmt(r["computed"]),
-                    "verdict": r["verdict"],
-                    "reason": r["reason"],
-                    "sources": _short_sources(r),
-                }
-                for r in results
-            ]
-        )
-        if format == ClaimsFormat.csv:
-            df["claim"] = [r["claim"] for r in results]
-            df.to_csv(sys.stdout, index=False)
-        else:
-            from smallboats.cli.output import Format
+        _emit_table(results, claims.title, Format(format.value))
 
-            emit(df, Format.table, title=claims.title)
-            counts = pd.Series([r["verdict"] for r in results]).value_counts().to_dict()
-            err_console.print(", ".join(f"{v} {k}" for k, v in counts.items()))
+
+def _emit_table(results: list[dict], title: str, format: Format) -> None:
+    import pandas as pd
+
+    from smallboats.formats import figure as fmt
+
+    df = pd.DataFrame(
+        [
+            {
+                "id": r["id"],
+                "stated": fmt(r["stated"]),
+                "computed": fmt(r["computed"]),
+                "verdict": r["verdict"],
+                "reason": r["reason"],
+                "sources": _short_sources(r),
+            }
+            for r in results
+        ]
+    )
+    if format == Format.csv:
+        df["claim"] = [r["claim"] for r in results]
+    emit(df, format, title=title, payload=results)
+    if format == Format.table:
+        counts = pd.Series([r["verdict"] for r in results]).value_counts().to_dict()
+        err_console.print(", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 def _short_sources(r: dict) -> str:
@@ -120,6 +115,10 @@ def new(
 
     Example: smallboats claims new --out my_story.toml --kind so-far
     """
+    import tomli_w
+
+    from smallboats.claims.schema import ClaimsFile
+
     ask = typer.prompt
     id = id or ask("Claim id (letters, digits, - or _)")
     text = text or ask("The claim in your own words")
@@ -150,11 +149,13 @@ def new(
         claim["tolerance_pct"] = float(ask("Allowed gap for 'about', in percent", default="5"))
     existing = tomllib.loads(out.read_text()) if out.exists() else {"title": "My claims"}
     existing.setdefault("claim", []).append(claim)
+    from pydantic import ValidationError
+
+    from smallboats.errors import validation_error
+
     try:
         parsed = ClaimsFile.model_validate(existing)
-    except Exception as e:  # pydantic's ValidationError, reported like a file error
-        raise DataError(
-            str(out), f"claim {id!r}", str(e).splitlines()[-2].strip() if "\n" in str(e) else str(e)
-        ) from None
+    except ValidationError as e:
+        raise validation_error(str(out), e, prefix=f"claim {id!r}") from None
     out.write_text(tomli_w.dumps(parsed.model_dump(mode="json", exclude_defaults=True)))
     err_console.print(f"Added claim {id!r} to {out}; check it with: smallboats claims check {out}")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import io
-import json
-import math
 import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from rich.console import Console
-from rich.table import Table
+
+from smallboats.formats import cell
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
@@ -26,54 +26,10 @@ class Format(enum.StrEnum):
     csv = "csv"
 
 
-def _plain(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if math.isnan(v) else float(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    if isinstance(v, (pd.Timestamp, dt.datetime)):
-        return v.date().isoformat() if v == v.normalize() else v.isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if v is pd.NaT:
-        return None
-    return v
-
-
-def records(df: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready records (dates as ISO text, NaN as null)."""
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def to_json(obj) -> str:
-    """JSON text with dates and NumPy numbers made plain."""
-
-    def default(o):
-        p = _plain(o)
-        if p is o:
-            raise TypeError(f"cannot write {type(o).__name__} as JSON")
-        return p
-
-    return json.dumps(obj, indent=2, default=default, ensure_ascii=False)
-
-
 def _cell(v) -> str:
-    v = _plain(v)
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "yes" if v else ""
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if v == int(v) and abs(v) >= 1000:
-            return f"{v:,.0f}"
-        if 0 < abs(v) < 1:
-            return f"{v:.4g}"
-        return f"{v:,.2f}".rstrip("0").rstrip(".")
-    return str(v)
+    from smallboats.serialize import plain
+
+    return cell(plain(v))
 
 
 def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", payload=None) -> None:
@@ -86,6 +42,11 @@ def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", pa
         source: the attribution line printed under a table.
         payload: what to print for JSON instead of the rows (an object with more than rows).
     """
+    import pandas as pd
+    from rich.table import Table
+
+    from smallboats.serialize import records, to_json
+
     if fmt == Format.json:
         sys.stdout.write(to_json(payload if payload is not None else records(df)) + "\n")
     elif fmt == Format.csv:
@@ -104,8 +65,17 @@ def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", pa
         console.print(table)
 
 
+def emit_text(text: str) -> None:
+    """Print a finished document (Markdown, HTML, TOML) as it is."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 def emit_object(obj: dict, fmt: Format, *, title: str = "", source: str = "") -> None:
     """Print one object: JSON as is, a table as field/value rows, CSV as one row."""
+    import pandas as pd
+
+    from smallboats.serialize import to_json
+
     if fmt == Format.json:
         sys.stdout.write(to_json(obj) + "\n")
         return

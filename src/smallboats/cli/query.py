@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date, sources_line
-from smallboats.cli.output import Format, console, emit, emit_object, records
+from smallboats.cli.output import Format, console, emit, emit_object
 from smallboats.data import queries as q
 from smallboats.errors import UsageError
 
@@ -16,9 +16,8 @@ DAILY = ["sb_people", "sb_boats"]
 
 
 def _daily_and_source(st, as_of):
-    daily = st.daily(as_of=as_of)
-    rel = st.observations("sb_people", as_of=as_of).release_id.unique()
-    return daily, sources_line(st, rel), ",".join(sorted(rel))
+    d = q.daily_series(st, as_of)
+    return d.frame, d.attribution, d.release
 
 
 @app.command("so-far")
@@ -61,12 +60,9 @@ def window(
     w["release"] = rel
     if by:
         periods = w.pop("periods")
-        if format == Format.json:
-            emit_object(w | {"periods": records(periods)}, format)
-        else:
-            emit(periods, format, title=f"Arrivals by {by}, {s} to {e}", source=source)
-            if format == Format.table:
-                emit_object(w, format, title="Whole window")
+        emit(periods, format, title=f"Arrivals by {by}, {s} to {e}", source=source, payload=w | {"periods": periods})
+        if format == Format.table:
+            emit_object(w, format, title="Whole window")
         return
     emit_object(w, format, title=f"Arrivals {s} to {e}", source=source)
 
@@ -128,49 +124,83 @@ def annual(
 @app.command()
 def share(
     value: Annotated[float, typer.Argument(help="The figure, e.g. 50.")],
-    per: Annotated[str, typer.Option(help="Its rate: day, week or year.")] = "week",
+    per: Annotated[
+        str, typer.Option(help="Its rate: day, week or year; or 'window': the figure covers the same --start..--end.")
+    ] = "week",
     against: Annotated[
         str,
-        typer.Option(
-            help="'arrivals' (the weekly average over --start..--end) or a "
-            "series id such as returns_enforced or ons_immigration."
-        ),
+        typer.Option(help="'arrivals' (the daily series) or a series id such as returns_enforced or ons_immigration."),
     ] = "arrivals",
-    start: Annotated[str | None, typer.Option(help="With 'arrivals': first day of the window.")] = None,
+    start: Annotated[str | None, typer.Option(help="First day of the window compared with.")] = None,
     end: Annotated[
-        str | None, typer.Option(help="With 'arrivals': last day; with a series: the period's last day (YYYY-MM-DD).")
+        str | None,
+        typer.Option(help="Last day of the window; with a series and no --start: the period's last day (YYYY-MM-DD)."),
     ] = None,
     year: Annotated[int | None, typer.Option(help="With a series: the calendar year.")] = None,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
-    """What share a figure is of another series, both as yearly rates.
+    """What share a figure is of another series, both as yearly rates (or over the same window).
 
-    Example: smallboats query share 50 --per week --against ons_emigration --end 2024-12-31
+    Example: smallboats query share 1087 --per window --against sb_people --start 2025-08-06 --end 2026-06-30
     """
+    from smallboats.data import queries as q
+
+    s = parse_date(start, "--start") if start else None
+    e = parse_date(end, "--end") if end else None
+    if per == "window" and not (s and e):
+        raise UsageError("--per window needs --start and --end: the window the figure covers")
     with open_store(store) as st:
-        if against == "arrivals":
-            if not (start and end):
-                raise UsageError("--against arrivals needs --start and --end")
-            daily, source, rel = _daily_and_source(st, as_of_release)
-            w = q.window(daily, parse_date(start, "--start"), parse_date(end, "--end"))
-            base, base_per, label = w["people_per_week"], "week", f"weekly arrivals {start} to {end}"
-        else:
-            obs = st.observations(against, as_of=as_of_release)
-            row = (
-                q.period_value(obs, end=parse_date(end, "--end") if end else None, year=year)
-                if (end or year)
-                else obs.iloc[-1]
-            )
-            base, rel, label = row.value, row.release_id, f"{against} {row.period_start} to {row.period_end}"
-            per_len = (row.period_end - row.period_start).days + 1
-            base_per = "year" if per_len >= 360 else "period"
-            if base_per == "period":
-                base, base_per = base / per_len, "day"
-            source = sources_line(st, [rel])
-    out = {"value": value, "per": per, "against": label} | q.share(value, per, base, base_per) | {"release": rel}
+        base, base_per, label, rel, source = _share_base(st, q, against, s, e, year, as_of_release)
+    days = (e - s).days + 1 if (s and e) else None
+    value_per, rate = (value / days, "day") if per == "window" else (value, per)
+    out = {"value": value, "per": per, "against": label} | q.share(value_per, rate, base, base_per) | {"release": rel}
+    if per == "window":
+        out["window_days"] = days
     emit_object(out, format, title="Share", source=source)
+
+
+def _share_base(st, q, against, s, e, year, as_of):
+    """The figure compared with, as a rate: ``(value, per, label, release, source line)``."""
+    if against in ("arrivals", "sb_people"):
+        if not (s and e):
+            raise UsageError(f"--against {against} needs --start and --end")
+        d = q.daily_series(st, as_of)
+        w = q.window(d.frame, s, e)
+        return w["people_per_week"], "week", f"arrivals {s} to {e} ({w['people']:,} people)", d.release, d.attribution
+    obs = st.observations(against, as_of=as_of)
+    if s:
+        if not e:
+            raise UsageError("--start needs --end")
+        t = q.total_over(obs, s, e)
+        label = f"{against} {s} to {e} ({t['total']:,.0f} over {t['periods']} periods)"
+        return t["total"] / t["days"], "day", label, ",".join(t["release_ids"]), sources_line(st, t["release_ids"])
+    row = q.period_value(obs, end=e, year=year) if (e or year) else obs.iloc[-1]
+    label = f"{against} {row.period_start} to {row.period_end}"
+    per_len = (row.period_end - row.period_start).days + 1
+    base, base_per = (row.value, "year") if per_len >= 360 else (row.value / per_len, "day")
+    return base, base_per, label, row.release_id, sources_line(st, [row.release_id])
+
+
+@app.command("records")
+def records_cmd(
+    as_of_release: AsOfOpt = None,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The busiest day, week, month and year on record, and the most people per boat in a month.
+
+    A period the data do not yet cover in full is marked partial and never takes a record; it is
+    listed beside the record when it is already above it.
+
+    Example: smallboats query records --format csv
+    """
+    from smallboats.data import queries as q
+
+    with open_store(store) as st:
+        daily, source, rel = _daily_and_source(st, as_of_release)
+    emit(q.records_table(daily).assign(release=rel), format, title="Records", source=source)
 
 
 @app.command("series")

@@ -29,7 +29,7 @@ def serve(
     """
     import uvicorn
 
-    from smallboats.web.api import create_app
+    from smallboats.web.app import create_app
 
     if not 1 <= port <= 65535:
         raise UsageError(f"--port must be between 1 and 65535, not {port}")
@@ -48,7 +48,7 @@ def serve(
         {"store": str(store) if store else None, "max_runs": max_runs, "budget_seconds": budget}
     )
     uvicorn.run(
-        "smallboats.web.api:app_from_environment",
+        "smallboats.web.app:app_from_environment",
         factory=True,
         host=host,
         port=port,

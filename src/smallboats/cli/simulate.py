@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
-import tomli_w
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store
-from smallboats.cli.output import Format, emit, err_console, to_json
-from smallboats.errors import DataError, UsageError
+from smallboats.cli.common import (
+    MAX_RUNS,
+    AsOfOpt,
+    DaskOpt,
+    FormatOpt,
+    SeedOpt,
+    StoreOpt,
+    ThreadsOpt,
+    WorkersOpt,
+    open_store,
+    progress,
+    runs_opt,
+)
+from smallboats.cli.output import Format, emit, emit_text, err_console
+from smallboats.errors import UsageError
 
-MAX_RUNS = 100_000
-DaskOpt = Annotated[
-    str,
-    typer.Option(
-        help="Where to run: none (this process), local (a new LocalCluster) or a "
-        "scheduler address such as tcp://scheduler:8786."
-    ),
-]
-WorkersOpt = Annotated[int, typer.Option(help="Workers of a local cluster.")]
-
-
-def _progress():
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _summary_table(summary: dict) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for y in summary["years"]:
         e = y["effect"]
@@ -63,14 +54,14 @@ def simulate_cmd(
             help="A preset (no-scheme, pilot-50, ramp-up, deterrence-strong, actual) or a scenario TOML file."
         ),
     ] = None,
-    runs: Annotated[int, typer.Option(help="Monte Carlo runs.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same numbers.")] = 7,
-    years: Annotated[float | None, typer.Option(help="Horizon in years (default: the scenario's, 3).")] = None,
+    runs: runs_opt() = 1000,
+    seed: SeedOpt = 7,
+    years: Annotated[
+        float | None, typer.Option(min=0.01, max=30, help="Horizon in years (default: the scenario's, 3).")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write full results (Parquet), summary and manifest here.")] = None,
     rerun: Annotated[Path | None, typer.Option(help="Re-make results exactly from a manifest.json.")] = None,
-    threads: Annotated[
-        int, typer.Option(help="Threads to run on (0: every core). The numbers are the same however many.")
-    ] = 0,
+    threads: ThreadsOpt = 0,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -83,27 +74,17 @@ def simulate_cmd(
 
     Example: smallboats simulate pilot-50 --runs 1000 --seed 7 --format json
     """
-    from smallboats.model import Scenario, simulate
+    from smallboats.analysis.scenarios import build_scenario, read_manifest
+    from smallboats.model import simulate
 
-    if not 1 <= runs <= MAX_RUNS:
-        raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,}, not {runs:,}")
-    if threads < 0:
-        raise UsageError(f"--threads must be 0 (every core) or more, not {threads}")
     if rerun:
-        try:
-            manifest = json.loads(rerun.read_text())
-            sc = Scenario.model_validate(manifest["scenario"])
-        except (OSError, ValueError, KeyError) as e:
-            raise DataError(str(rerun), "manifest", f"not a smallboats manifest: {e}") from None
-        runs, seed, meta = manifest["runs"], manifest["seed"], manifest.get("meta", {})
+        sc, runs, seed, meta = read_manifest(rerun, max_runs=MAX_RUNS)
+    elif scenario is None:
+        raise UsageError("give a scenario (a preset or a TOML file), or --rerun MANIFEST")
     else:
-        if scenario is None:
-            raise UsageError("give a scenario (a preset or a TOML file), or --rerun MANIFEST")
-        from smallboats.analysis.scenarios import build_scenario
-
         with open_store(store) as st:
             sc, meta = build_scenario(scenario, st, years=years, as_of=as_of_release)
-    with _progress() as bar:
+    with progress() as bar:
         task = bar.add_task(f"Simulating {sc.name}: {runs:,} runs x {sc.days:,} days", total=1.0)
         results = simulate(
             sc,
@@ -112,20 +93,19 @@ def simulate_cmd(
             meta=meta,
             threads=threads or None,
             on_progress=lambda f: bar.update(task, completed=f),
+            records=out is not None,  # daily records only when they are saved
         )
     summary = results.summary()
     if out:
         path = results.save(out)
         err_console.print(f"Wrote results, summary and manifest to {out} (re-make with --rerun {path})")
-    if format == Format.json:
-        sys.stdout.write(to_json(summary) + "\n")
-    else:
-        emit(
-            _summary_table(summary),
-            format,
-            title=f"{sc.name}: {runs:,} runs, seed {seed}",
-            source=f"smallboats {summary['package_version']}; data release {summary['data_release']}",
-        )
+    emit(
+        _summary_table(summary),
+        format,
+        title=f"{sc.name}: {runs:,} runs, seed {seed}",
+        source=f"smallboats {summary['package_version']}; data release {summary['data_release']}",
+        payload=summary,
+    )
 
 
 scenario_app = typer.Typer(help="List and show scenarios (presets or files).", no_args_is_help=True)
@@ -137,6 +117,8 @@ def scenario_list(format: FormatOpt = Format.table) -> None:
 
     Example: smallboats scenario list
     """
+    import pandas as pd
+
     from smallboats.analysis.scenarios import PRESETS, read_scenario_dict
 
     rows = [{"preset": p, "description": read_scenario_dict(p)[0].get("description", "")} for p in PRESETS]
@@ -157,15 +139,17 @@ def scenario_show(
 
     with open_store(store) as st:
         sc, _ = build_scenario(scenario, st, as_of=as_of_release)
-    data = sc.model_dump(mode="json", exclude_none=True)
-    sys.stdout.write(tomli_w.dumps(data))
+    import tomli_w
+
+    emit_text(tomli_w.dumps(sc.model_dump(mode="json", exclude_none=True)))
 
 
 def threshold_cmd(
     target: Annotated[
-        float, typer.Option(help="The cut in first-year arrivals to reach, as a share (0.25 = 25%).")
+        float,
+        typer.Option(min=0.001, max=0.999, help="The cut in first-year arrivals to reach, as a share (0.25 = 25%)."),
     ] = 0.25,
-    probability: Annotated[float, typer.Option(help="The share of runs that must reach it.")] = 0.8,
+    probability: Annotated[float, typer.Option(min=0.001, max=1.0, help="The share of runs that must reach it.")] = 0.8,
     quota: Annotated[
         float | None, typer.Option(help="Instead: the cut this weekly quota buys, per assumption.")
     ] = None,
@@ -173,8 +157,8 @@ def threshold_cmd(
     grid: Annotated[
         str, typer.Option(help="Weekly quotas to search, comma-separated.")
     ] = "50,100,250,500,1000,2000,4000",
-    runs: Annotated[int, typer.Option(help="Runs per quota and assumption.")] = 250,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    runs: runs_opt("Runs per quota and assumption.", 10_000) = 250,
+    seed: SeedOpt = 7,
     dask: DaskOpt = "none",
     workers: WorkersOpt = 2,
     as_of_release: AsOfOpt = None,
@@ -188,43 +172,45 @@ def threshold_cmd(
 
     Example: smallboats threshold --target 0.25 --probability 0.8 --format json
     """
+    import pandas as pd
+
+    from smallboats.analysis.distributed import executor
     from smallboats.analysis.scenarios import build_scenario
     from smallboats.analysis.threshold import quota_curve, smallest_quota
 
-    if not 0 < target < 1 or not 0 < probability <= 1:
-        raise UsageError("--target must be between 0 and 1 and --probability between 0 and 1")
-    if not 1 <= runs <= 10_000:
-        raise UsageError("--runs must be between 1 and 10,000")
+    values = _quotas(quota, grid)
+    with open_store(store) as st:
+        sc, _ = build_scenario(scenario, st, years=1, as_of=as_of_release)
+    with executor(dask, workers) as ex, progress() as bar:
+        task = bar.add_task("Searching", total=4 * len(values))
+        curve = quota_curve(
+            sc, grid=values, runs=runs, seed=seed, ex=ex, on_step=lambda n: bar.update(task, advance=1, description=n)
+        )
+    if quota is not None:
+        table = curve.drop(columns="cuts")
+        emit(table.round(4), format, title=f"The cut in first-year arrivals that {quota:g} a week buys")
+        return
+    result = smallest_quota(curve, target, probability)
+    emit(
+        pd.DataFrame([{k: v for k, v in r.items() if k != "searched"} for r in result]),
+        format,
+        title=f"Smallest weekly quota for a {target:.0%} cut with probability {probability:.0%} "
+        f"(searched {min(values):g} to {max(values):g} a week)",
+        payload=result,
+    )
+
+
+def _quotas(quota: float | None, grid: str) -> list[float]:
+    """The weekly quotas to search: finite and above zero."""
+    import math
+
     try:
         values = [float(x) for x in ([quota] if quota is not None else grid.split(","))]
     except ValueError:
         raise UsageError(f"--grid must be numbers separated by commas, not {grid!r}") from None
-    if any(v <= 0 for v in values):
-        raise UsageError("quotas must be above zero")
-    with open_store(store) as st:
-        sc, _ = build_scenario(scenario, st, years=1, as_of=as_of_release)
-    with _progress() as bar:
-        task = bar.add_task("Searching", total=4 * len(values))
-        curve = quota_curve(
-            sc, grid=values, runs=runs, seed=seed, on_step=lambda n: bar.update(task, advance=1, description=n)
-        )
-    if quota is not None:
-        table = curve.drop(columns="cuts")
-        if format == Format.json:
-            sys.stdout.write(to_json(table.to_dict("records")) + "\n")
-        else:
-            emit(table.round(4), format, title=f"The cut in first-year arrivals that {quota:g} a week buys")
-        return
-    result = smallest_quota(curve, target, probability)
-    if format == Format.json:
-        sys.stdout.write(to_json(result) + "\n")
-    else:
-        emit(
-            pd.DataFrame([{k: v for k, v in r.items() if k != "searched"} for r in result]),
-            format,
-            title=f"Smallest weekly quota for a {target:.0%} cut with probability {probability:.0%} "
-            f"(searched {min(values):g} to {max(values):g} a week)",
-        )
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        raise UsageError(f"--grid/--quota: every quota must be a finite number above zero, not {grid!r}")
+    return values
 
 
 def sweep_cmd(
@@ -237,10 +223,10 @@ def sweep_cmd(
     ],
     out: Annotated[Path, typer.Option(help="Folder for the Parquet dataset (re-run to resume).")],
     scenario: Annotated[str, typer.Option(help="The scenario varied (preset or TOML file).")] = "pilot-50",
-    runs: Annotated[int, typer.Option(help="Runs per variant.")] = 250,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
-    years: Annotated[float, typer.Option(help="Horizon in years.")] = 1.0,
-    chunk_runs: Annotated[int, typer.Option(help="Runs per task (a multiple of 250).")] = 250,
+    runs: runs_opt("Runs per variant.") = 250,
+    seed: SeedOpt = 7,
+    years: Annotated[float, typer.Option(min=0.01, max=30, help="Horizon in years.")] = 1.0,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per task (a multiple of 250).")] = 250,
     dask: DaskOpt = "local",
     workers: WorkersOpt = 2,
     as_of_release: AsOfOpt = None,
@@ -256,14 +242,12 @@ def sweep_cmd(
     """
     from smallboats.analysis.distributed import executor
     from smallboats.analysis.scenarios import build_scenario
-    from smallboats.analysis.sweeps import read_spec, read_sweep, run_sweep
+    from smallboats.analysis.sweeps import effect_table, read_spec, read_sweep, run_sweep
 
-    if not 1 <= runs <= MAX_RUNS:
-        raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,}")
     variants = read_spec(spec)
     with open_store(store) as st:
         sc, _ = build_scenario(scenario, st, years=years, as_of=as_of_release)
-    with executor(dask, workers) as ex, _progress() as bar:
+    with executor(dask, workers) as ex, progress() as bar:
         task = bar.add_task(f"Sweep of {len(variants)} variants", total=None)
         summary = run_sweep(
             sc,
@@ -276,27 +260,25 @@ def sweep_cmd(
             file=str(spec),
             on_done=lambda i: bar.update(task, advance=1),
         )
-    df = read_sweep(out)
-    keys = list(variants[0])
-    table = (
-        df.groupby(["variant", *keys, "year"], dropna=False)
-        .effect.describe(percentiles=[0.05, 0.5, 0.95])[["5%", "50%", "95%"]]
-        .reset_index()
+    table = effect_table(read_sweep(out), list(variants[0]))
+    err_console.print(
+        f"{summary['computed']} chunks computed, {summary['resumed_from']} already written; "
+        f"{summary['workers']} worker(s) at {summary['executor']}"
     )
-    if format == Format.json:
-        sys.stdout.write(to_json({**summary, "effect": table.to_dict("records")}) + "\n")
-    else:
-        err_console.print(
-            f"{summary['computed']} chunks computed, {summary['resumed_from']} already written; "
-            f"{summary['workers']} worker(s) at {summary['executor']}"
-        )
-        emit(table.round(1), format, title=f"Effect on arrivals by variant ({out})")
+    emit(
+        table.round(1),
+        format,
+        title=f"Effect on arrivals by variant ({out})",
+        payload={**summary, "effect": table.to_dict("records")},
+    )
 
 
 def sensitivity_cmd(
     scenario: Annotated[str, typer.Argument(help="The scenario (preset or TOML file).")] = "pilot-50",
-    n: Annotated[int, typer.Option(help="Saltelli base sample (a power of two); rows = n x (factors + 2).")] = 256,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 7,
+    n: Annotated[
+        int, typer.Option(min=2, max=65_536, help="Saltelli base sample (a power of two); rows = n x (factors + 2).")
+    ] = 256,
+    seed: SeedOpt = 7,
     quota_scale: Annotated[str, typer.Option(help="Range of the multiplier on the quota path, 'low,high'.")] = "0.5,5",
     chart: Annotated[Path | None, typer.Option(help="Write the ranked chart here (.png or .svg).")] = None,
     dask: DaskOpt = "none",
@@ -316,6 +298,8 @@ def sensitivity_cmd(
     from smallboats.analysis.scenarios import build_scenario
     from smallboats.analysis.sensitivity import sobol
 
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"--chart {chart}: the file name must end in .png or .svg")
     if n < 2 or n & (n - 1):
         raise UsageError(f"--n must be a power of two (e.g. 256), not {n}")
     try:
@@ -324,7 +308,7 @@ def sensitivity_cmd(
         raise UsageError(f"--quota-scale must be 'low,high', not {quota_scale!r}") from None
     with open_store(store) as st:
         sc, meta = build_scenario(scenario, st, years=1, as_of=as_of_release)
-    with executor(dask, workers) as ex, _progress() as bar:
+    with executor(dask, workers) as ex, progress() as bar:
         task = bar.add_task("Sobol sample", total=None)
         table, info = sobol(sc, n, seed, ex, quota_scale=(lo, hi), on_done=lambda i: bar.update(task, advance=1))
     if chart:
@@ -335,12 +319,10 @@ def sensitivity_cmd(
             f"smallboats simulation of {sc.name}: {info['rows']:,} runs, seed {seed}; "
             f"baseline fitted to {meta['data_release']}",
         )
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        if chart.suffix.lower() == ".svg":
-            chart.write_text(c.svg())
-        else:
-            chart.write_bytes(c.png())
-    if format == Format.json:
-        sys.stdout.write(to_json({**info, "scenario": sc.name, "indices": table.to_dict("records")}) + "\n")
-    else:
-        emit(table.round(3), format, title=f"Sobol indices of the first-year cut in arrivals ({info['rows']:,} runs)")
+        c.save(chart)
+    emit(
+        table.round(3),
+        format,
+        title=f"Sobol indices of the first-year cut in arrivals ({info['rows']:,} runs)",
+        payload={**info, "scenario": sc.name, "indices": table.to_dict("records")},
+    )

@@ -1,7 +1,7 @@
 """The questions journalists ask of the daily series, as pure functions of data frames.
 
-Every function takes the daily frame from :meth:`Store.daily` (columns ``date, people, boats``) or
-observations from :meth:`Store.observations` and returns plain data; none touches the store.
+Every function takes the daily frame from :meth:`ReleaseStore.daily` (columns ``date, people, boats``) or
+observations from :meth:`ReleaseStore.observations` and returns plain data; none touches the store.
 
 Method decisions:
     * "So far this year" counts 1 January to the same calendar date inclusive. For 29 February in
@@ -15,11 +15,13 @@ Method decisions:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from smallboats.errors import StoreError, UsageError
+from smallboats.provenance import Source, attribution
 
 PER_DAYS = {"day": 1, "week": 7, "year": 365.25}
 WEEKS_PER_YEAR = 52  # a weekly figure "a year" is 52 weeks, as the scheme's 50 a week = 2,600 a year
@@ -108,17 +110,25 @@ def window(daily: pd.DataFrame, start: dt.date, end: dt.date, by: str | None = N
 
 
 def per_boat_by_month(daily: pd.DataFrame) -> pd.DataFrame:
-    """People per boat by month, with the record to date marked.
+    """People per boat by month, with the record to date marked and partial months flagged.
+
+    Method decision: a month the data do not yet cover in full (the newest, usually) is marked
+    ``partial`` and can never set a record; its figure is shown, with the days it covers.
 
     Returns:
-        ``month, people, boats, people_per_boat, record_to_date, is_record`` (``is_record``: the
-        month set a new high).
+        ``month, people, boats, people_per_boat, record_to_date, is_record, days, partial, through``
+        (``is_record``: a complete month that set a new high; ``through``: the last day counted).
     """
-    m = daily.set_index("date").resample("MS").agg({"people": "sum", "boats": "sum"})
+    d = daily.set_index("date")
+    m = d.resample("MS").agg({"people": "sum", "boats": "sum"})
+    m["days"] = d.people.resample("MS").count()
+    m["partial"] = m.days < m.index.days_in_month
+    m["through"] = d.people.resample("MS").apply(lambda x: x.index.max().date())
     m["people_per_boat"] = (m.people / m.boats.where(m.boats > 0)).round(2)
-    m["record_to_date"] = m.people_per_boat.cummax()
+    complete = m.people_per_boat.where(~m.partial)
+    m["record_to_date"] = complete.cummax().ffill()
     prev = m.record_to_date.shift(1).fillna(0)
-    m["is_record"] = m.people_per_boat.notna() & (m.people_per_boat > prev)
+    m["is_record"] = complete.notna() & (complete > prev)
     m.index = m.index.strftime("%Y-%m")
     m.index.name = "month"
     return m.reset_index()
@@ -176,6 +186,39 @@ def share(value: float, per: str, against: float, against_per: str) -> dict:
     return {"value_per_year": a, "against_per_year": b, "ratio": a / b, "percent": round(a / b * 100, 3)}
 
 
+def total_over(obs: pd.DataFrame, start: dt.date, end: dt.date) -> dict:
+    """The total of a series over a window: every period that lies inside ``start`` to ``end``.
+
+    A period that the window cuts through is refused rather than counted in part (a month of
+    returns cannot be split into days without an assumption).
+
+    Returns:
+        ``total, days, periods, first, last, release_ids``.
+    """
+    if end < start:
+        raise UsageError(f"the window ends ({end}) before it starts ({start})")
+    cut = obs[
+        (obs.period_start < start) & (obs.period_end >= start) | (obs.period_start <= end) & (obs.period_end > end)
+    ]
+    if len(cut):
+        r = cut.iloc[0]
+        raise UsageError(
+            f"the window {start} to {end} cuts through the period {r.period_start} to {r.period_end} of "
+            f"{r.series}; start and end the window on the series' own period boundaries"
+        )
+    inside = obs[(obs.period_start >= start) & (obs.period_end <= end)]
+    if inside.empty:
+        raise StoreError(f"no figures of the series lie between {start} and {end}")
+    return {
+        "total": float(inside.value.sum()),
+        "days": (end - start).days + 1,
+        "periods": len(inside),
+        "first": inside.period_start.min(),
+        "last": inside.period_end.max(),
+        "release_ids": sorted({r for rid in inside.release_id for r in str(rid).split(",")}),
+    }
+
+
 def period_value(obs: pd.DataFrame, end: dt.date | None = None, year: int | None = None) -> pd.Series:
     """One figure of a non-daily series: the period ending ``end``, or calendar year ``year``.
 
@@ -203,3 +246,117 @@ def period_value(obs: pd.DataFrame, end: dt.date | None = None, year: int | None
         held = ", ".join(str(d) for d in obs.period_end.tail(6))
         raise StoreError(f"no figure of {name} for the period ending {end}; latest held: {held}")
     return hit.iloc[-1]
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    """The daily people-and-boats frame with the releases it came from and its attribution.
+
+    Every face that shows daily figures gets them from :func:`daily_series`, so the frame, the
+    releases behind it and the source line are assembled in one place.
+
+    Attributes:
+        frame: columns ``date, people, boats``, one row a day, no gaps.
+        used: the ``(series, release_id)`` pairs the frame was read from.
+        sources: the source of each release behind the frame, by release id.
+    """
+
+    frame: pd.DataFrame
+    used: frozenset[tuple[str, str]]
+    sources: dict[str, Source]
+
+    @property
+    def release_ids(self) -> list[str]:
+        """The releases behind the frame, sorted (oldest vintage id first)."""
+        return sorted(self.sources)
+
+    @property
+    def release(self) -> str:
+        """The releases as one comma-separated label (as results record it)."""
+        return ",".join(self.release_ids)
+
+    @property
+    def newest_release(self) -> str:
+        """The release id that sorts last: the newest vintage behind the frame."""
+        return self.release_ids[-1]
+
+    @property
+    def newest(self) -> dt.date:
+        """The newest day held."""
+        return self.frame.date.max().date()
+
+    @property
+    def attribution(self) -> str:
+        """The source line printed under tables and charts."""
+        return attribution([self.sources[r] for r in self.release_ids])
+
+    def source_records(self) -> list[dict]:
+        """Each source as a JSON-ready record with its release id."""
+        return [self.sources[r].to_dict() | {"release_id": r} for r in self.release_ids]
+
+
+def daily_series(store, as_of: str | None = None) -> DailySeries:
+    """The daily series from a store (as of a release, if given), with its releases and sources."""
+    frame = store.daily(as_of=as_of)
+    obs = store.observations(["sb_people", "sb_boats"], as_of=as_of)
+    pairs = obs[["series", "release_id"]].drop_duplicates()
+    used = frozenset((r.series, r.release_id) for r in pairs.itertuples())
+    people_releases = sorted(set(obs[obs.series == "sb_people"].release_id))
+    return DailySeries(frame, used, {r: store.source(r) for r in people_releases})
+
+
+def records_table(daily: pd.DataFrame) -> pd.DataFrame:
+    """The busiest day, week, month and year on record, and the highest people per boat in a month.
+
+    Weeks end on Sunday, as in the Home Office tables. A period the data do not cover in full (the
+    newest week, month or year, usually) is listed separately, marked ``partial``, when it would
+    rank above the record; it never takes the record itself.
+
+    Returns:
+        ``measure, period, start, end, value, partial`` (one row a record, plus partial contenders).
+    """
+    d = daily.set_index("date")
+    last = d.index.max()
+    rows = []
+    for measure, freq, label in (
+        ("day", "D", "%Y-%m-%d"),
+        ("week", "W-SUN", "week ending %Y-%m-%d"),
+        ("month", "MS", "%B %Y"),
+        ("year", "YS", "%Y"),
+    ):
+        g = d.people.resample(freq)
+        totals, counts = g.sum(), g.count()
+        starts = totals.index if freq != "W-SUN" else totals.index - pd.Timedelta(days=6)
+        ends = {"D": totals.index, "W-SUN": totals.index}.get(freq)
+        if ends is None:
+            ends = (totals.index + pd.tseries.frequencies.to_offset(freq)) - pd.Timedelta(days=1)
+        full_days = (ends - starts).days + 1
+        partial = (counts.values < full_days) | (ends > last)
+        frame = pd.DataFrame({"start": starts, "end": ends, "value": totals.values, "partial": partial})
+        best = frame[~frame.partial].sort_values("value", ascending=False).iloc[0]
+        for _, r in pd.concat([best.to_frame().T, frame[frame.partial & (frame.value > best.value)]]).iterrows():
+            rows.append(
+                {
+                    "measure": f"people in a {measure}",
+                    "period": pd.Timestamp(r.end if freq == "W-SUN" else r.start).strftime(label),
+                    "start": r.start.date(),
+                    "end": min(r.end, last).date(),
+                    "value": float(r.value),
+                    "partial": bool(r.partial),
+                }
+            )
+    pb = per_boat_by_month(daily)
+    top = pb[~pb.partial].sort_values("people_per_boat", ascending=False).iloc[0]
+    for _, r in pd.concat([top.to_frame().T, pb[pb.partial & (pb.people_per_boat > top.people_per_boat)]]).iterrows():
+        start = pd.Timestamp(r.month + "-01")
+        rows.append(
+            {
+                "measure": "people per boat in a month",
+                "period": start.strftime("%B %Y"),
+                "start": start.date(),
+                "end": r.through,
+                "value": float(r.people_per_boat),
+                "partial": bool(r.partial),
+            }
+        )
+    return pd.DataFrame(rows)

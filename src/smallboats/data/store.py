@@ -7,8 +7,7 @@ supersedes an earlier one while both stay in the store.
 
 The database lives in the user's data directory (platformdirs) unless ``SMALLBOATS_HOME`` or an
 explicit path says otherwise. :class:`ReleaseStore` only connects; creating and seeding the default
-store is :func:`smallboats.data.bundle.open_default_store`'s job. :class:`Store` is the older entry
-point, kept so that existing callers work: it also creates and seeds a new store.
+store is :func:`smallboats.data.bundle.open_default_store`'s job.
 
 Sharing: DuckDB lets one process write, or several read, never both. So nothing should keep a
 connection open while idle: readers open per use (:meth:`ReleaseStore.reader`), and an import
@@ -34,7 +33,6 @@ import platformdirs
 
 from smallboats.data import series as series_mod
 from smallboats.data.release import Release
-from smallboats.data.seed import load_bundled
 from smallboats.data.validate import validate_release
 from smallboats.errors import DataError, StoreBusyError, StoreError
 from smallboats.provenance import Source
@@ -544,42 +542,6 @@ class ReleaseStore:
         )
         out["release_date"] = pd.to_datetime(out["release_date"]).dt.date
         return out
-
-
-class Store(ReleaseStore):
-    """The older entry point, kept so existing callers work unchanged: connects, and on first use creates and seeds.
-
-    ``Store(path)`` creates the tables and fills a new, empty store with the bundled dataset;
-    ``Store(path, read_only=True)`` on a missing file first creates and fills it. New code should
-    call :func:`smallboats.data.bundle.open_default_store` (the default store, seeded) or
-    :class:`ReleaseStore` (connect only), which is why this class adds nothing else.
-
-    Args:
-        path: the database file; default :func:`default_path`.
-        bundled: fill a new, empty store with the bundled dataset (the default).
-        read_only: open for reading only.
-        lock_timeout_s: how long to wait for a lock another process holds.
-    """
-
-    def __init__(
-        self,
-        path: str | Path | None = None,
-        *,
-        bundled: bool = True,
-        read_only: bool = False,
-        lock_timeout_s: float = LOCK_TIMEOUT_S,
-    ):
-        path = Path(path) if path else default_path()
-        if read_only and not path.exists():
-            Store(path, bundled=bundled, lock_timeout_s=lock_timeout_s).close()
-        if read_only:
-            super().__init__(path, read_only=True, lock_timeout_s=lock_timeout_s)
-            return
-        _make_folder(path)
-        super().__init__(path, lock_timeout_s=lock_timeout_s)
-        self._sql(SCHEMA)
-        if bundled and self.is_empty():
-            load_bundled(self)
 
 
 def status_json(store: ReleaseStore) -> str:

@@ -137,6 +137,10 @@ def per_boat(daily: pd.DataFrame, source: str) -> ChartSpec:
     )
     chart = (line + recs).properties(width=WIDTH, height=HEIGHT)
     sub = "People divided by boats each month; orange dots mark months that set a new record"
+    last = pb.iloc[-1]
+    if last.partial:
+        first = pd.Timestamp(last.month_start)
+        sub += f"; {first:%B %Y} covers only 1–{last.through.day} {first:%B} (not a record until complete)"
     return ChartSpec(
         "people_per_boat", title, finish(chart, title, sub, source), pb.drop(columns="month_start"), source
     )
@@ -202,17 +206,19 @@ def quota_vs_weekly(daily: pd.DataFrame, source: str, quota_per_week: float, sin
     return ChartSpec("quota_vs_weekly_arrivals", title, finish(chart, title, sub, source), w, source)
 
 
-def scheme_delivery(monthly: pd.DataFrame, source: str) -> ChartSpec:
+def scheme_delivery(monthly: pd.DataFrame, source: str, quota_per_week: float) -> ChartSpec:
     """Cumulative returns and admissions under the agreement against a cumulative quota path.
 
     Args:
         monthly: columns ``month_end, returned, admitted, quota_path`` (cumulative).
         source: attribution line.
+        quota_per_week: the steady weekly quota the path assumes.
     """
     last = monthly.iloc[-1]
+    steady = f"{quota_per_week:.0f} a week"
     title = (
         f"By {last.month_end:%-d %B %Y}, {thousands(last.returned)} people were returned to France, "
-        f"{pct(last.returned / last.quota_path * 100, 0)} of a steady 50 a week"
+        f"{pct(last.returned / last.quota_path * 100, 0)} of a steady {steady}"
     )
     long = monthly.melt(
         id_vars="month_end", value_vars=["returned", "admitted", "quota_path"], var_name="measure", value_name="people"
@@ -220,7 +226,7 @@ def scheme_delivery(monthly: pd.DataFrame, source: str) -> ChartSpec:
     names = {
         "returned": "Returned to France",
         "admitted": "Admitted from France",
-        "quota_path": "50 a week from the first return",
+        "quota_path": f"{steady} from the first return",
     }
     long["measure"] = long.measure.map(names)
     chart = (

@@ -6,10 +6,13 @@ The palette is Okabe and Ito's (2008), distinguishable with the common forms of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
+
+from smallboats.formats import pct, thousands  # noqa: F401 - the chart builders' number formats
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 HIGHLIGHT = "#D55E00"
@@ -18,6 +21,7 @@ FONT = "Liberation Sans, Arial, sans-serif"
 WIDTH, HEIGHT = 640, 300
 DATE_AXIS = "%b %Y"  # "Jul 2025"
 NUMBER = ",.0f"
+FORMATS = ("svg", "png", "csv")  # every chart is written in each
 
 
 @dataclass
@@ -49,6 +53,32 @@ class ChartSpec:
     def png(self, scale: float = 2.0) -> bytes:
         """Render to PNG (offline, with vl-convert)."""
         return vlc.vegalite_to_png(self.spec(), scale=scale)
+
+    def csv(self) -> str:
+        """The numbers drawn, as CSV text."""
+        return self.data.to_csv(index=False)
+
+    def render(self, fmt: str) -> str | bytes:
+        """The chart in one of :data:`FORMATS` (``svg``, ``png`` or ``csv``)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown chart format {fmt!r}; formats: {', '.join(FORMATS)}")
+        return {"svg": self.svg, "png": self.png, "csv": self.csv}[fmt]()
+
+    def save(self, path: Path) -> Path:
+        """Write the chart to ``path``; its suffix (``.svg``, ``.png`` or ``.csv``) picks the format."""
+        path = Path(path)
+        body = self.render(path.suffix.lower().lstrip("."))
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+        return path
+
+    def save_all(self, folder: Path) -> dict[str, Path]:
+        """Write ``NAME.svg``, ``NAME.png`` and ``NAME.csv`` into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return {fmt: self.save(folder / f"{self.name}.{fmt}") for fmt in FORMATS}
 
 
 def finish(chart: alt.TopLevelMixin, title: str, subtitle: str, source: str) -> alt.TopLevelMixin:
@@ -84,15 +114,3 @@ def _wrap(text: str, width: int) -> list[str]:
     if line:
         lines.append(line)
     return lines
-
-
-def thousands(x: float) -> str:
-    """``41472`` -> ``41,472``."""
-    return f"{x:,.0f}"
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """``4.8022`` -> ``4.8%``; small shares keep two significant figures."""
-    if abs(x) < 1:
-        return f"{x:.2g}%"
-    return f"{x:.{digits}f}%"

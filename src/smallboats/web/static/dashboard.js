@@ -13,11 +13,34 @@ function state() {
   return s;
 }
 
+// A share link's value is used only if the control allows it; otherwise the user is told which
+// value was refused and what is shown instead (never silently changed).
+function allowed(el, text) {
+  if (el.tagName === "SELECT") return [...el.options].some((o) => o.value === text);
+  const x = Number(text);
+  if (text.trim() === "" || !Number.isFinite(x)) return false;
+  const lo = Number(el.min), hi = Number(el.max), step = Number(el.step);
+  if (x < lo || x > hi) return false;
+  const k = (x - lo) / step;
+  return Math.abs(k - Math.round(k)) < 1e-9;
+}
+
+function describe(el) {
+  if (el.tagName === "SELECT") return "one of " + [...el.options].map((o) => o.value).join(", ");
+  return `a number from ${el.min} to ${el.max} in steps of ${el.step}`;
+}
+
 function restore() {
   const params = new URLSearchParams(window.location.search);
+  const refused = [];
   for (const f of FIELDS) {
-    if (params.has(f)) document.getElementById(f).value = params.get(f);
+    if (!params.has(f)) continue;
+    const el = document.getElementById(f);
+    const text = params.get(f);
+    if (allowed(el, text)) el.value = text;
+    else refused.push(`${f}=${text} is not ${describe(el)}; showing ${el.value} instead`);
   }
+  document.getElementById("notice").textContent = refused.length ? "Share link: " + refused.join("; ") + "." : "";
 }
 
 function whatIf(s) {
@@ -70,6 +93,8 @@ function fanSpec(res) {
   };
 }
 
+document.getElementById("whatif").addEventListener("submit", (e) => e.preventDefault());
+
 async function update() {
   const s = state();
   labels(s);
@@ -83,7 +108,10 @@ async function update() {
   if (mine !== seq) return; // a newer request superseded this one
   const res = await resp.json();
   if (!resp.ok) {
+    // never leave the previous result on screen beside an error
     document.getElementById("status").textContent = "Error: " + res.detail;
+    document.getElementById("effect").textContent = "No result for these settings: " + res.detail;
+    document.getElementById("fan").replaceChildren();
     return;
   }
   const arr = res.years.find((y) => y.variable === "arrivals" && y.year === 1);

@@ -1,0 +1,66 @@
+"""What the scheme could do: the report's scenarios run against their no-scheme worlds, as numbers.
+
+Each scenario is run with its paired counterfactual (common random numbers); the effects, bands and
+the quota curve are returned as frames for the faces to word and draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from smallboats.analysis.scenarios import build_scenario
+from smallboats.analysis.threshold import DEFAULT_GRID, quota_curve, smallest_quota
+from smallboats.model import simulate
+
+OUTLOOK_SCENARIOS = ("no-scheme", "pilot-50", "ramp-up", "deterrence-strong")
+CUT_TARGETS = (0.10, 0.25, 0.50)
+CUT_PROBABILITY = 0.8
+
+
+@dataclass
+class Outlook:
+    """The scenarios' weekly bands, yearly effects and returns, and the quota curve."""
+
+    runs: int
+    seed: int
+    years: float
+    data_release: str
+    bands: dict[str, pd.DataFrame]  # weekly arrivals, median and bands, by scenario
+    effects: dict[str, pd.DataFrame]  # yearly difference from the no-scheme world, by scenario
+    returned: dict[str, pd.DataFrame]  # yearly returns, median and bands, by scenario
+    curve: pd.DataFrame  # the cut in first-year arrivals at each weekly quota, per deterrence form
+    needed: list[dict]  # the smallest quota for each target cut, per deterrence form
+    grid: tuple[float, ...]
+
+    @property
+    def best_cut(self) -> float:
+        """The largest median first-year cut at any quota of the grid under any deterrence form."""
+        return float(self.curve.groupby("assumption").cut_median.max().max())
+
+
+def outlook(
+    store,
+    *,
+    as_of: str | None = None,
+    runs: int = 500,
+    seed: int = 7,
+    years: float = 2.0,
+    curve_runs: int = 250,
+    grid: tuple[float, ...] = DEFAULT_GRID,
+) -> Outlook:
+    """Run the report's scenarios and the quota curve on the store's fitted baseline."""
+    bands, effects, returned = {}, {}, {}
+    base, release = None, ""
+    for name in OUTLOOK_SCENARIOS:
+        sc, meta = build_scenario(name, store, years=years, as_of=as_of)
+        base = sc if name == "pilot-50" else base
+        release = meta["data_release"]
+        r = simulate(sc, runs=runs, seed=seed, meta=meta, records=False)
+        bands[name] = r.band("arrivals", "week")
+        effects[name] = r.effect("arrivals", "year")
+        returned[name] = r.band("returned", "year")
+    curve = quota_curve(base, grid=grid, runs=curve_runs, seed=seed)
+    needed = [r | {"target": target} for target in CUT_TARGETS for r in smallest_quota(curve, target, CUT_PROBABILITY)]
+    return Outlook(runs, seed, years, release, bands, effects, returned, curve, needed, tuple(grid))

@@ -1,0 +1,359 @@
+"""The report's wording: each section's sentences and tables, built from computed results.
+
+Nothing here reads the store or runs a model: every function takes results from
+:mod:`smallboats.analysis` (or the claims engine) and words them. No number is typed in.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from smallboats import __version__, facts
+from smallboats.analysis.official import Delivery, OfficialFigures
+from smallboats.analysis.outlook import CUT_PROBABILITY, Outlook
+from smallboats.data import queries as q
+from smallboats.formats import pct, thousands
+from smallboats.viz import charts
+from smallboats.viz.fan import fan_chart
+from smallboats.viz.style import ChartSpec
+
+
+@dataclass
+class Section:
+    """One section of the report: a heading, paragraphs, tables (HTML) and charts."""
+
+    id: str
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+
+
+def table_html(df: pd.DataFrame, caption: str = "", num_cols: tuple = ()) -> str:
+    """An HTML table, numeric columns right-aligned."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for row in df.itertuples(index=False):
+        cells = []
+        for c, v in zip(df.columns, row, strict=True):
+            cls = ' class="num"' if c in num_cols else ""
+            cells.append(f"<td{cls}>{html.escape(str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _date(d) -> str:
+    return f"{d:%-d %B %Y}"
+
+
+def where_things_stand(fig: OfficialFigures) -> Section:
+    """Arrivals so far against every year, weekly arrivals, people per boat."""
+    sf, rec = fig.so_far(), fig.record_year()
+    table = sf.assign(
+        people=sf.people.map(thousands),
+        boats=sf.boats.map(thousands),
+        pct_change=[("–" if pd.isna(v) else f"{v:+.1f}%") for v in sf["pct_change"]],
+    )[["year", "to_date", "people", "boats", "pct_change"]]
+    table.columns = ["Year", "1 January to", "People", "Boats", f"{fig.newest.year} against that year"]
+    sec = Section(
+        "stand",
+        "Where things stand",
+        [
+            f"The newest daily figure is for {_date(fig.newest)}. From 1 January to that date "
+            f"{thousands(sf.people.iloc[-1])} people crossed in {thousands(sf.boats.iloc[-1])} boats. "
+            f"The record year remains {rec.year} with {thousands(rec.people)} people.",
+        ],
+    )
+    sec.tables.append(
+        table_html(table, "Arrivals from 1 January to the same date, every year", num_cols=tuple(table.columns[2:]))
+    )
+    sec.charts = [fig.chart(n) for n in ("arrivals_so_far", "weekly_arrivals", "people_per_boat")]
+    return sec
+
+
+def in_proportion(fig: OfficialFigures) -> Section:
+    """The quota against weekly arrivals and yearly flows, on one linear axis."""
+    quota = fig.quota_per_week
+    year_quota = quota * q.WEEKS_PER_YEAR
+    df, _ = fig.proportion
+    w = fig.last_52_weeks()
+    table = pd.DataFrame(
+        {
+            "Yearly figure": df.label,
+            "People a year": df.value.map(thousands),
+            f"{thousands(year_quota)} as a share": df.pct.map(pct),
+        }
+    )
+    sec = Section(
+        "proportion",
+        "The scheme in proportion",
+        [
+            f"The scheme was announced at about {quota:.0f} returns a week, {thousands(year_quota)} a year. "
+            f"In the {q.WEEKS_PER_YEAR} weeks to {_date(fig.newest)} an average of "
+            f"{thousands(w['people_per_week'])} people crossed each week, so {quota:.0f} a week is "
+            f"{pct(quota / w['people_per_week'] * 100)} of weekly arrivals.",
+            "The Home Office's asylum-related enforced returns, the comparison often quoted, are not in the "
+            "official files held; enforced returns for every reason are shown instead.",
+        ],
+    )
+    sec.charts = [fig.chart("quota_vs_weekly_arrivals"), fig.chart("quota_in_proportion")]
+    sec.tables.append(
+        table_html(table, "A year of the announced quota against yearly flows", num_cols=tuple(table.columns[1:]))
+    )
+    return sec
+
+
+def scheme_delivery(fig: OfficialFigures) -> Section:
+    """Published returns and admissions against a steady quota path."""
+    dl: Delivery = fig.delivery
+    sec = Section(
+        "delivery",
+        "What the scheme did",
+        [
+            f"From the agreement's start on {_date(dl.start)} to {_date(dl.end)}, {thousands(dl.returned)} people "
+            f"were returned to France and {thousands(dl.admitted)} were admitted from France, while "
+            f"{thousands(dl.arrivals)} people crossed: returns were {pct(dl.returned_share_of_arrivals * 100)} "
+            "of arrivals.",
+        ],
+    )
+    sec.charts = [fig.chart("scheme_delivery")]
+    t = dl.monthly.assign(month=dl.monthly.month_end.dt.strftime("%b %Y"))
+    table = pd.DataFrame(
+        {
+            "Month": t.month,
+            "Returned": t.returned_in_month.map(thousands),
+            "Admitted": t.admitted_in_month.map(thousands),
+            "Returned, cumulative": t.returned.map(thousands),
+            f"{fig.quota_per_week:.0f} a week from the first return": t.quota_path.map(thousands),
+        }
+    )
+    sec.tables.append(
+        table_html(table, "Monthly transfers under the UK-France agreement", num_cols=tuple(table.columns[1:]))
+    )
+    return sec
+
+
+def _effect_rows(out: Outlook) -> pd.DataFrame:
+    rows = []
+    for name, eff in out.effects.items():
+        ret = out.returned[name]
+        for i in range(len(eff)):
+            rows.append(
+                {
+                    "Scenario": name,
+                    "Year": i + 1,
+                    "Difference in arrivals (median)": thousands(eff.loc[i, "median"]),
+                    "90% interval": f"{thousands(eff.loc[i, 'p05'])} to {thousands(eff.loc[i, 'p95'])}",
+                    "Returned (median)": thousands(ret.loc[i, "median"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _needed_rows(out: Outlook) -> pd.DataFrame:
+    top = thousands(max(out.grid))
+    return pd.DataFrame(
+        [
+            {
+                "Cut": f"{r['target']:.0%}",
+                "Deterrence": r["assumption"],
+                f"Smallest weekly quota ({CUT_PROBABILITY:.0%} of runs)": f"not reached up to {top}"
+                if r["weekly_quota"] is None
+                else thousands(r["weekly_quota"]),
+                "Share of arrivals returned": "–" if r["returns_share"] is None else pct(r["returns_share"] * 100),
+            }
+            for r in out.needed
+        ]
+    )
+
+
+def what_it_could_do(out: Outlook, quota_per_week: float) -> Section:
+    """Fan charts of the scenarios, the yearly difference, and the quota a cut needs."""
+    source = (
+        f"smallboats {__version__} simulation: {out.runs} runs a scenario, seed {out.seed}; baseline fitted to "
+        f"{out.data_release}"
+    )
+    pilot_eff = float(out.effects["pilot-50"].loc[0, "median"])
+    word = "fewer" if pilot_eff < 0 else "more"
+    fan = fan_chart(
+        out.bands,
+        "arrivals",
+        "week",
+        source=source,
+        title=f"At {quota_per_week:.0f} returns a week the median run has {thousands(abs(pilot_eff))} {word} "
+        "arrivals in the first year than without the scheme",
+        subtitle="Weekly arrivals under each scenario: median and 50/80/95% bands",
+    )
+    best = pct(out.best_cut * 100)
+    sec = Section(
+        "could",
+        "What it could do",
+        [
+            f"Each scenario is run {out.runs} times against its own no-scheme world with the same random draws; "
+            "every uncertain parameter, deterrence above all, is drawn afresh in each run. Under 'mixture' each "
+            "run takes one of four responses: none, linear, constant elasticity or a threshold.",
+            f"Across quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))} a week the largest "
+            f"median cut in first-year arrivals under any deterrence assumption is {best}: returns are capped by "
+            "exemptions, failed cases, successful challenges and the three-month limit, and by how long a rising "
+            "risk takes to be seen.",
+        ],
+    )
+    sec.charts = [fan, charts.quota_curve_chart(out.curve, source, best)]
+    t = _effect_rows(out)
+    sec.tables.append(
+        table_html(t, "Difference from the no-scheme world, by year of the horizon", num_cols=tuple(t.columns[2:]))
+    )
+    nt = _needed_rows(out)
+    sec.tables.append(
+        table_html(
+            nt,
+            f"Smallest weekly quota that cuts first-year arrivals by the target in {CUT_PROBABILITY:.0%} of runs",
+            num_cols=tuple(nt.columns[2:]),
+        )
+    )
+    return sec
+
+
+def _backtest_words(table: pd.DataFrame, origins: list[str]) -> str:
+    model = table[table.method == "model"].set_index("horizon_weeks")
+    naive = table[table.method == "seasonal-naive"].set_index("horizon_weeks")
+    others = [m for m in table.method.unique() if m != "model"]
+    beaten = [
+        f"{m} at {h} weeks"
+        for h in model.index
+        for m in others
+        if table[(table.method == m) & (table.horizon_weeks == h)].mae.iloc[0] < model.loc[h, "mae"]
+    ]
+    crps_model = ", ".join(thousands(model.loc[h, "crps"]) for h in model.index)
+    crps_naive = ", ".join(thousands(naive.loc[h, "crps"]) for h in naive.index)
+    held = ", ".join(pct(model.loc[h, "coverage_80"] * 100, 0) for h in model.index)
+    horizons = ", ".join(str(h) for h in model.index)
+    mae_note = (
+        ("On point error (MAE) it is beaten by " + ", ".join(beaten) + ".")
+        if beaten
+        else "No baseline beats it on point error (MAE)."
+    )
+    return (
+        f"Rolling origins from {origins[0]} to {origins[-1]} ({len(origins)} in all); weekly totals {horizons} "
+        f"weeks ahead. The model's CRPS (the whole forecast distribution) is {crps_model} against seasonal "
+        f"naive's {crps_naive}; its 80% intervals held {held} of weeks. " + mae_note
+    )
+
+
+def _backtest_table(table: pd.DataFrame, n_origins: int) -> str:
+    t = table.copy()
+    cov = [c for c in t.columns if c.startswith("coverage_")]
+    for c in cov:
+        t[c] = [("–" if pd.isna(v) else pct(v * 100, 0)) for v in t[c]]
+    t = t.rename(
+        columns={"horizon_weeks": "Weeks ahead", "method": "Method", "mae": "MAE", "crps": "CRPS"}
+        | {c: f"{c.split('_')[1]}% held" for c in cov}
+    )
+    t["MAE"] = t["MAE"].map(thousands)
+    t["CRPS"] = t["CRPS"].map(thousands)
+    return table_html(t, f"Backtest, mean over {n_origins} origins (weekly arrivals)", num_cols=tuple(t.columns[2:]))
+
+
+def forecasting(summary: pd.DataFrame, origins: list[str], pilot: dict) -> Section:
+    """How well the model forecasts (the backtest) and what the pilot's evaluation found."""
+    sec = Section(
+        "forecasting",
+        "How well it forecasts, and did the pilot work?",
+        [_backtest_words(summary, origins), pilot_words(pilot)],
+    )
+    sec.tables.append(_backtest_table(summary, len(origins)))
+    rows = [
+        {
+            "Deterrence": a["assumption"],
+            "Model arrivals (median)": thousands(a["scenario_arrivals"]["median"]),
+            "95% range": " to ".join(thousands(a["scenario_arrivals"][k]) for k in ("p025", "p975")),
+            "Observed at percentile": f"{a['observed_percentile']:g}",
+            "Effect of the scheme (median)": thousands(a["effect"]["median"]),
+        }
+        for a in pilot["assumptions"]
+    ]
+    caption = (
+        f"The pilot, {pilot['start']} to {pilot['end']}: observed {thousands(pilot['observed_arrivals'])} arrivals"
+    )
+    sec.tables.append(table_html(pd.DataFrame(rows), caption))
+    m = pd.DataFrame(pilot["monthly_returns_and_admissions"]).fillna("–")
+    sec.tables.append(
+        table_html(m, "Returns and admissions each month: the model (no deterrence) and the published figures")
+    )
+    return sec
+
+
+def pilot_words(p: dict) -> str:
+    """The pilot's verdict in words, from the evaluation's numbers only."""
+    cf, res = p["no_scheme_arrivals"], p["assumptions"]
+    ranks = ", ".join(f"{r['assumption']} {r['observed_percentile']:g}" for r in res)
+    effects = [r["effect"]["median"] for r in res]
+    kept = [r["assumption"] for r in res if not r["ruled_out_at_95pct"]]
+    head = (
+        f"Observed arrivals from {p['start']} to {p['end']}: {thousands(p['observed_arrivals'])}; without the scheme "
+        f"the model expected {thousands(cf['median'])} (90% range {thousands(cf['p05'])} to {thousands(cf['p95'])}), "
+        f"so the observed figure sits at the {p['no_scheme_percentile']:g}th percentile of the no-scheme world "
+        f"(with the scheme: {ranks}). The median effect of the scheme ranges from {thousands(min(effects))} to "
+        f"{thousands(max(effects))} arrivals across the deterrence assumptions. "
+    )
+    if not kept:
+        verdict = (
+            "Every deterrence assumption is ruled out at 95%: arrivals fell further than the returns can explain "
+            "under any of them, so something the model does not hold (the weather, French prevention, routes, or "
+            "a baseline fitted too high) lowered them. "
+        )
+    elif len(kept) == 1:
+        verdict = f"Only the {kept[0]} assumption fits the observed figure at 95%. "
+    else:
+        verdict = f"The data cannot tell these assumptions apart: {', '.join(kept)}. "
+    return (
+        head + verdict + f"Against the same weeks a year earlier ({thousands(p['observed_same_weeks_year_before'])}) "
+        f"arrivals changed by {p['change']:+,.0f}."
+    )
+
+
+def claims(results: list[dict], rendered: str) -> Section:
+    """The bundled claims, checked."""
+    counts = pd.Series([r["verdict"] for r in results]).value_counts()
+    sec = Section(
+        "claims",
+        "Figures checked",
+        [
+            f"{len(results)} figures from the coverage of the announcement on {_date(facts.ANNOUNCED.value)}, "
+            f"recomputed from the official data: {counts.get('holds', 0)} hold, {counts.get('does-not-hold', 0)} "
+            f"do not hold and {counts.get('cannot-check', 0)} cannot be checked with the data held.",
+        ],
+    )
+    sec.tables.append(rendered)
+    return sec
+
+
+def sources(releases: pd.DataFrame, data_release: str, as_of: str | None) -> Section:
+    """Every release with publisher, date and licence; version and data release."""
+    table = pd.DataFrame(
+        {
+            "Release": releases.release_id,
+            "Publisher": releases.publisher,
+            "Title": releases.title,
+            "Published": releases.release_date.astype(str),
+            "Licence": releases.licence,
+            "Address": releases.url,
+        }
+    )
+    sec = Section(
+        "sources",
+        "Method and sources",
+        [
+            f"Built by smallboats {__version__} on the data release {data_release}"
+            + (f" (as of release {as_of})" if as_of else "")
+            + ". Daily figures are the Home Office's provisional operational data, revised from time to time; "
+            "the quarterly official statistics are authoritative. Weeks end on Sunday. A year of a weekly "
+            f"figure is {q.WEEKS_PER_YEAR} weeks.",
+        ],
+    )
+    sec.tables.append(table_html(table, "Every release in the store"))
+    return sec

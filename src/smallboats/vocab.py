@@ -1,0 +1,33 @@
+"""The project's small vocabularies, defined once and imported wherever they are used.
+
+Pydantic ``Literal`` types are built from these tuples, so a new preset or deterrence form is added
+in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+# How the inflow responds to the perceived risk of return; "mixture" draws one form per run.
+DETERRENCE_FORMS = ("none", "linear", "elasticity", "threshold")
+DETERRENCE_CHOICES = (*DETERRENCE_FORMS, "mixture")
+DeterrenceChoice = Literal[DETERRENCE_CHOICES]  # type: ignore[valid-type]
+
+# The shipped scenario presets (src/smallboats/model/presets/NAME.toml).
+PRESETS = ("no-scheme", "pilot-50", "ramp-up", "deterrence-strong", "actual")
+Preset = Literal[PRESETS]  # type: ignore[valid-type]
+
+# The quantiles every band is reduced to: name -> probability.
+QUANTILES = {
+    "p025": 0.025,
+    "p05": 0.05,
+    "p10": 0.10,
+    "p25": 0.25,
+    "median": 0.5,
+    "p75": 0.75,
+    "p90": 0.90,
+    "p95": 0.95,
+    "p975": 0.975,
+}
+# The 50/80/95% bands drawn in fan charts, as quantile names.
+FAN_BANDS = ("p025", "p10", "p25", "median", "p75", "p90", "p975")

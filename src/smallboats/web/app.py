@@ -1,0 +1,107 @@
+"""The app factory: settings in, a FastAPI app out (routers by topic, errors as one message).
+
+Everything is served from this process: the Vega bundle comes from vl-convert, not a CDN. Request
+bodies are validated with pydantic (``extra="forbid"``) and capped in size; runs and horizon are
+capped; a simulation that exceeds its time budget, waiting included, is cancelled with 503; no file
+path from a request reaches the filesystem; errors never show a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from smallboats import __version__
+from smallboats.errors import SmallboatsError, StoreError
+from smallboats.web.deps import MAX_BODY_BYTES, Settings, SimulationSlot
+from smallboats.web.routes import charts, claims, data, pages, scenarios
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    # Only the page's own assets; Vega compiles chart expressions, hence 'unsafe-eval'.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-ancestors 'none'",
+}
+
+
+def create_app(
+    store_path: str | Path | None = None, *, max_runs: int = 2000, max_years: float = 3.0, budget_seconds: float = 30.0
+) -> FastAPI:
+    """Build the app for a store and the request caps (see :class:`~smallboats.web.deps.Settings`)."""
+    settings = Settings(Path(store_path) if store_path else None, max_runs, max_years, budget_seconds)
+    app = FastAPI(
+        title="smallboats",
+        version=__version__,
+        description="Official figures, checked claims and "
+        "what-if simulation of Channel small-boat crossings and the UK-France scheme.",
+        docs_url=None,  # served by routes.pages from the bundled Swagger UI, offline
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.slot = SimulationSlot(budget_seconds)
+    app.state.cache, app.state.cache_key = {}, None
+    app.include_router(data.router)
+    app.include_router(claims.router)
+    app.include_router(scenarios.router(settings))  # before charts: /charts/fan.* is a what-if
+    app.include_router(charts.router)
+    app.include_router(pages.router)
+    _errors(app)
+    _middleware(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(SmallboatsError)
+    async def _user_error(request: Request, exc: SmallboatsError):
+        # no figures for what was asked (a date outside the data, a missing series) is "not found"
+        return JSONResponse({"detail": str(exc)}, status_code=404 if isinstance(exc, StoreError) else 422)
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception):
+        return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        errs = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        first = errs[0] if errs else {"loc": [], "msg": "invalid request"}
+        return JSONResponse(
+            {"detail": f"{'.'.join(map(str, first['loc']))}: {first['msg']}", "errors": errs}, status_code=422
+        )
+
+
+def _middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _guard(request: Request, call_next):
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
+            return JSONResponse(
+                {"detail": f"request body too large: at most {MAX_BODY_BYTES:,} bytes"}, status_code=413
+            )
+        head = request.method == "HEAD"
+        if head:  # HEAD is answered wherever GET is, without the body
+            request.scope["method"] = "GET"
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if head:
+            response.headers["content-length"] = "0"
+
+            async def _empty():
+                yield b""
+
+            response.body_iterator = _empty()
+        return response
+
+
+def app_from_environment() -> FastAPI:
+    """The app for a multi-process server: settings from ``SMALLBOATS_SERVE`` (set by `smallboats serve`)."""
+    cfg = json.loads(os.environ.get("SMALLBOATS_SERVE", "{}"))
+    return create_app(
+        cfg.get("store"), max_runs=cfg.get("max_runs", 2000), budget_seconds=cfg.get("budget_seconds", 30.0)
+    )

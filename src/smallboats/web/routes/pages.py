@@ -1,0 +1,98 @@
+"""The dashboard page and its scripts, all served by this process (nothing from a CDN)."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from smallboats import __version__
+from smallboats.data import queries as q
+from smallboats.web.deps import SettingsDep, StoreDep
+
+router = APIRouter(include_in_schema=False)
+DASHBOARD_CHARTS = ("arrivals_so_far", "weekly_arrivals", "people_per_boat")
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script, from the installed vl-convert (offline)."""
+    import vl_convert as vlc
+
+    return vlc.javascript_bundle()
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("smallboats.web") / "templates")), autoescape=True
+    )
+
+
+@router.get("/static/vega-bundle.js")
+def bundle() -> Response:
+    """The Vega bundle."""
+    return Response(vega_bundle(), media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.get("/static/dashboard.js")
+def dashboard_js() -> Response:
+    """The dashboard's script."""
+    text = (resources.files("smallboats.web") / "static" / "dashboard.js").read_text(encoding="utf-8")
+    return Response(text, media_type="application/javascript")
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(store: StoreDep, settings: SettingsDep) -> HTMLResponse:
+    """The dashboard page."""
+    d = q.daily_series(store)
+    page = (
+        _templates()
+        .get_template("dashboard.html.j2")
+        .render(
+            version=__version__,
+            newest=d.newest,
+            charts=DASHBOARD_CHARTS,
+            sources=d.source_records(),
+            max_runs=settings.max_runs,
+        )
+    )
+    return HTMLResponse(page)
+
+
+SWAGGER_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript"}
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>smallboats API</title><link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
+</body></html>"""
+SWAGGER_INIT = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});\n'
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs() -> HTMLResponse:
+    """The browsable API documentation, served from this machine (no outside site)."""
+    return HTMLResponse(DOCS_PAGE)
+
+
+@router.get("/static/swagger-init.js")
+def swagger_init() -> Response:
+    """Starts the documentation page on this server's schema."""
+    return Response(SWAGGER_INIT, media_type="application/javascript")
+
+
+@router.get("/static/swagger/{name}")
+def swagger_asset(name: str) -> Response:
+    """One of the two Swagger UI files, from those fastapi-offline ships (a fixed list, no paths)."""
+    import fastapi_offline
+    from fastapi import HTTPException
+
+    if name not in SWAGGER_FILES:
+        raise HTTPException(404, f"no asset {name!r}")
+    body = (Path(fastapi_offline.__file__).parent / "static" / name).read_bytes()
+    return Response(body, media_type=SWAGGER_FILES[name], headers={"Cache-Control": "max-age=86400"})

@@ -1,0 +1,73 @@
+"""Scenarios, what-if simulations and the what-if fan chart.
+
+The request models carry the server's caps, so this router is made by :func:`router` for the
+settings a server was started with.
+"""
+
+from typing import Annotated, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from smallboats.vocab import PRESETS, Preset
+from smallboats.web.deps import CacheDep, Settings, SlotDep, StoreDep
+from smallboats.web.models import CHART_OK, ERRORS, SIM_ERRORS, request_models, split_chart_query
+from smallboats.web.service import chart_response, fan_source, scenario_for, simulate_whatif
+
+
+def router(settings: Settings) -> APIRouter:
+    """The scenario routes with the request caps of ``settings``."""
+    SimulateRequest, ChartQuery = request_models(settings.max_runs, settings.max_years)  # noqa: N806
+    r = APIRouter(prefix="/api/v1", tags=["scenarios"], responses=ERRORS)
+
+    @r.get("/scenarios")
+    def scenarios() -> list[str]:
+        """The preset names."""
+        return list(PRESETS)
+
+    @r.get("/scenarios/{name}")
+    def scenario(name: Preset, store: StoreDep, cache: CacheDep) -> dict:  # type: ignore[valid-type]
+        """A preset in full, with its fitted baseline."""
+        sc, meta = scenario_for(store, cache, name, 3.0, None)
+        return {"scenario": sc.model_dump(mode="json"), "meta": meta}
+
+    @r.post("/simulate", responses=SIM_ERRORS)
+    def simulate(body: SimulateRequest, store: StoreDep, cache: CacheDep, slot: SlotDep) -> dict:  # type: ignore[valid-type]
+        """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands."""
+        return simulate_whatif(store, cache, slot, **body.model_dump(exclude={"what_if"}), what_if=body.what_if)
+
+    @r.get("/charts/fan.{fmt}", responses=SIM_ERRORS | CHART_OK, response_class=Response)
+    def fan_export(
+        fmt: Literal["png", "svg", "csv"],
+        query: Annotated[ChartQuery, Depends()],  # type: ignore[valid-type]
+        store: StoreDep,
+        cache: CacheDep,
+        slot: SlotDep,
+    ) -> Response:
+        """The what-if fan chart as PNG, SVG or the CSV of its numbers."""
+        from smallboats.viz.fan import fan_chart
+
+        run, w = split_chart_query(query)
+        res = simulate_whatif(store, cache, slot, **run, what_if=w)
+        bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
+        if "no_scheme" in res["weekly"]:
+            bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
+        spec = fan_chart(bands, "arrivals", "week", source=fan_source(run["seed"], run["runs"], res["data_release"]))
+        return chart_response(spec, fmt, stem=_stem(run["scenario"], w))
+
+    return r
+
+
+def _stem(scenario: str, w) -> str:
+    """A download's file name that carries the what-if (``pilot-50_quota-500_ramp-1000``)."""
+    parts = [scenario]
+    for key, label in (("quota_per_week", "quota"), ("ramp_to_per_week", "ramp"), ("p_challenge", "challenge")):
+        v = getattr(w, key)
+        if v is not None:
+            parts.append(f"{label}-{v:g}")
+    if w.p_prevent is not None:
+        parts.append(f"prevent-{w.p_prevent:g}")
+    if w.deterrence is not None:
+        parts.append(f"deterrence-{w.deterrence}")
+    return "fan_" + "_".join(parts)

@@ -1,0 +1,21 @@
+"""Regression baseline: the headline figures do not move unless ``scripts/update_baseline.py`` says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from headline import headline_figures
+
+BASELINE = Path(__file__).with_name("baseline.json")
+
+
+@pytest.mark.slow
+def test_headline_figures_match_the_baseline():
+    expected = json.loads(BASELINE.read_text(encoding="utf-8"))
+    got = headline_figures()
+    assert set(got) == set(expected), "the set of headline figures changed; run scripts/update_baseline.py"
+    moved = {k: (expected[k], got[k]) for k in expected if got[k] != pytest.approx(expected[k], rel=1e-9, abs=1e-9)}
+    assert not moved, f"headline figures moved (refresh deliberately with scripts/update_baseline.py): {moved}"
