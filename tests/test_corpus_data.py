@@ -257,6 +257,11 @@ CASES: dict[str, tuple[Callable, tuple[str, ...]]] = {
         _csv(HEADER + "".join(_days(50)), args=("--max-bytes", "100")),
         ("above the import limit", "--max-bytes"),
     ),
+    "csv_of_commas": (
+        _csv("a" + "," * 999 + "\n" + ("," * 999 + "\n") * 2500),
+        ("whole file", "spans 2,502,000 cells", "--max-cells"),
+    ),
+    "csv_cells_by_option": (_csv(HEADER + "".join(_days(50)), args=("--max-cells", "100")), ("--max-cells",)),
     "gzip_bomb": (_gzip_bomb, ("decompresses to more than", "--max-decompressed-bytes")),
     "truncated_gzip": (_truncated_gzip, ("not a readable gzip file",)),
     "ods_repeated_cells": (_ods_repeated_cells, ("sheet Cover_sheet", "cells, above the import limit", "--max-cells")),
@@ -364,13 +369,16 @@ def test_a_folder_or_an_empty_file_as_the_store(tmp_path, cli):
         assert r.code == 2 and store in msg and words in msg, msg
 
 
-def test_limits_admit_every_official_workbook(shared_data):
-    """The default limits sit well above the official files: each passes with room to spare."""
+def test_limits_admit_every_official_file(shared_data):
+    """The default limits sit well above the official files and the bundle: each passes with room to spare."""
+    from smallboats.data.bundle import bundled_path
     from smallboats.data.importers.limits import ImportLimits, check_limits
 
     tight = ImportLimits(MAX_FILE_BYTES // 8, MAX_DECOMPRESSED_BYTES // 2, MAX_CELLS // 8)
-    for f in sorted(shared_data.rglob("*.ods")) + sorted(shared_data.rglob("*.xlsx")):
-        check_limits(f, f.read_bytes()[:4], tight)
+    files = [f for ext in ("ods", "xlsx", "csv") for f in sorted(shared_data.rglob(f"*.{ext}"))]
+    assert len(files) > 20
+    for f in [*files, bundled_path()]:
+        check_limits(f, f.read_bytes()[:200], tight)
 
 
 def test_daily_ceiling_is_a_few_times_the_record_day(shared_data):

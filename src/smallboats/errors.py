@@ -27,6 +27,13 @@ class StoreError(SmallboatsError):
     """The store cannot answer: a missing series, an unknown release, a date outside the data."""
 
 
+class StoreBusyError(StoreError):
+    """Another process held the store's lock for longer than the wait allowed: try again later.
+
+    A server can answer it with 503 and ``Retry-After`` rather than as a missing resource.
+    """
+
+
 class UsageError(SmallboatsError):
     """An argument is out of range or of the wrong form."""
 

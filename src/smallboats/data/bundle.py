@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from smallboats.data.importers import read_file
-from smallboats.data.seed import BUNDLE_NAME, bundled_path, load_bundled
 from smallboats.data.store import LOCK_TIMEOUT_S, ReleaseStore, default_path
 from smallboats.errors import DataError
 
-__all__ = ["BUNDLE_NAME", "OFFICIAL_FILES", "build_bundled", "bundled_path", "load_bundled", "open_default_store"]
+BUNDLE_NAME = "observations.csv.gz"
 
 # The official files the bundle is built from, oldest vintage first.
 OFFICIAL_FILES = [
@@ -35,6 +35,16 @@ OFFICIAL_FILES = [
     "ons_net_migration/ons_ltim_headline_figures_by_release.csv",
     "official_headline_figures/home_office_other_headline_figures.csv",
 ]
+
+
+def bundled_path() -> Path:
+    """Where the bundled tidy CSV lives inside the installed package."""
+    return Path(str(resources.files("smallboats.data") / "bundled" / BUNDLE_NAME))
+
+
+def load_bundled(store: ReleaseStore) -> None:
+    """Fill a store (opened for writing) with the bundled releases, in one transaction."""
+    store.load(read_file(bundled_path()), origin=f"bundled:{BUNDLE_NAME}")
 
 
 def open_default_store(

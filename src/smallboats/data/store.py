@@ -34,7 +34,7 @@ import platformdirs
 from smallboats.data import series as series_mod
 from smallboats.data.release import Release
 from smallboats.data.validate import validate_release
-from smallboats.errors import DataError, StoreError
+from smallboats.errors import DataError, StoreBusyError, StoreError
 from smallboats.provenance import Source
 
 SCHEMA = """
@@ -122,7 +122,7 @@ def connect(path: Path, *, read_only: bool, lock_timeout_s: float = LOCK_TIMEOUT
             left = deadline - time.monotonic()
             if left <= 0:
                 role = "read" if read_only else "write to"
-                raise StoreError(
+                raise StoreBusyError(
                     f"cannot {role} the store {path}: {lock_holder(text)} holds its lock, and it was not freed "
                     f"within {lock_timeout_s:g} s (a reader holds it while it reads, an import while it writes); "
                     "try again when it has finished, or wait longer with --lock-timeout"

@@ -8,6 +8,7 @@ Three limits, each overridable on ``smallboats data import`` (``--max-bytes``,
   zip inside an ODS or XLSX workbook is checked twice, first by the member sizes its directory
   declares (nothing is inflated), then by streaming each member with the same cap, so that a
   directory that lies cannot get past it;
+* a CSV's cell count, its lines times its header's columns (a CSV reader builds one object a cell);
 * a workbook's cell count: the sheets' XML is streamed and, for each sheet, the rectangle from the
   first cell to the last non-empty one is counted, with repeated rows and columns multiplied out,
   because that rectangle is what the spreadsheet reader builds in memory. Empty cells repeated to
@@ -67,6 +68,9 @@ def check_limits(path: Path, head: bytes, limits: ImportLimits) -> None:
         _check_gzip(path, limits)
     elif head[:2] == b"PK":
         _check_zip(path, limits)
+    elif b"<" not in head[:200]:
+        with path.open("rb") as f:
+            _check_text_cells(file, f, limits)
 
 
 def _too_big(file: str, where: str, limits: ImportLimits) -> DataError:
@@ -79,15 +83,36 @@ def _too_big(file: str, where: str, limits: ImportLimits) -> DataError:
 
 
 def _check_gzip(path: Path, limits: ImportLimits) -> None:
-    total = 0
     try:
         with gzip.open(path, "rb") as f:
-            while chunk := f.read(_CHUNK):
-                total += len(chunk)
-                if total > limits.max_decompressed_bytes:
-                    raise _too_big(str(path), "whole file", limits)
+            _check_text_cells(str(path), f, limits)
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(str(path), "whole file", f"is not a readable gzip file (truncated or corrupt?): {e}") from None
+
+
+def _check_text_cells(file: str, f, limits: ImportLimits) -> None:
+    """Stream a text (CSV) file with the decompressed-size cap, and bound its lines x header columns.
+
+    A CSV reader builds one object per cell, so a file of commas and newlines costs far more
+    memory than its size; lines are counted as rows (a quoted newline counts twice, which errs
+    on the safe side) and the header's commas as columns.
+    """
+    total, lines, columns = 0, 0, 0
+    while chunk := f.read(_CHUNK):
+        if not total:
+            columns = chunk.split(b"\n", 1)[0].count(b",") + 1
+        total += len(chunk)
+        lines += chunk.count(b"\n")
+        if total > limits.max_decompressed_bytes:
+            raise _too_big(file, "whole file", limits)
+    cells = (lines + 1) * columns
+    if cells > limits.max_cells:
+        raise DataError(
+            file,
+            "whole file",
+            f"spans {cells:,} cells ({lines + 1:,} lines of {columns:,} columns), above the import limit of "
+            f"{limits.max_cells:,} (raise it with --max-cells)",
+        )
 
 
 class _MemberReader:
