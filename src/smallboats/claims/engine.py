@@ -201,7 +201,13 @@ def evaluate_claim(ev: Evaluator, claim: S.Claim) -> dict:
 
 
 def check_claims(store: ReleaseStore, claims: S.ClaimsFile, as_of: str | None = None, on_claim=None) -> list[dict]:
-    """Evaluate every claim of a file against the store (as of a release, if given)."""
+    """Evaluate every claim of a file against the store (as of a release, if given).
+
+    Raises:
+        StoreError: ``as_of`` names no release held (the message lists them).
+    """
+    if as_of is not None:
+        store.check_release(as_of)
     ev = Evaluator(store, as_of)
     out = []
     for c in claims.claim:

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from smallboats import __version__
-from smallboats.errors import SmallboatsError, StoreError
+from smallboats.errors import SmallboatsError, StoreBusyError, StoreError
 from smallboats.web.deps import MAX_BODY_BYTES, Settings, SimulationSlot
 from smallboats.web.routes import charts, claims, data, pages, scenarios
 
@@ -58,6 +58,10 @@ def create_app(
 
 
 def _errors(app: FastAPI) -> None:
+    @app.exception_handler(StoreBusyError)
+    async def _busy(request: Request, exc: StoreBusyError):
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+
     @app.exception_handler(SmallboatsError)
     async def _user_error(request: Request, exc: SmallboatsError):
         # no figures for what was asked (a date outside the data, a missing series) is "not found"

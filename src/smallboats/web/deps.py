@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Request
 from smallboats.data.bundle import open_default_store
 from smallboats.data.store import ReleaseStore, default_path
 
+READ_LOCK_TIMEOUT_S = 5.0  # a request waits this long for an import to finish, then gets 503
 MAX_BODY_BYTES = 64 * 1024  # the largest request body accepted (what-if bodies are a few hundred bytes)
 
 
@@ -106,7 +107,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:
     """The store, opened read-only for this request."""
-    store = open_default_store(settings.store_path, read_only=True)
+    store = open_default_store(settings.store_path, read_only=True, lock_timeout_s=READ_LOCK_TIMEOUT_S)
     try:
         yield store
     finally:
