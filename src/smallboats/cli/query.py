@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -15,6 +16,11 @@ app = typer.Typer(help="Ask the official figures: so far this year, windows, per
 DAILY = ["sb_people", "sb_boats"]
 
 
+def _day(text: str, option: str, daily) -> dt.date:
+    """A date option: YYYY-MM-DD, or ``latest`` for the newest day held."""
+    return daily.date.max().date() if text == "latest" else parse_date(text, option)
+
+
 def _daily_and_source(st, as_of):
     d = q.daily_series(st, as_of)
     return d.frame, d.attribution, d.release
@@ -22,7 +28,7 @@ def _daily_and_source(st, as_of):
 
 @app.command("so-far")
 def so_far(
-    date: Annotated[str, typer.Option(help="The day to count to (YYYY-MM-DD), inclusive.")],
+    date: Annotated[str, typer.Option(help="The day to count to (YYYY-MM-DD or latest), inclusive.")] = "latest",
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -33,9 +39,9 @@ def so_far(
 
     Example: smallboats query so-far --date 2025-07-09 --format json
     """
-    day = parse_date(date, "--date")
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
+    day = _day(date, "--date", daily)
     df = q.so_far(daily, day).assign(release=rel)
     emit(df, format, title=f"Small-boat arrivals, 1 January to {day:%d %B}", source=source)
 
@@ -43,7 +49,7 @@ def so_far(
 @app.command()
 def window(
     start: Annotated[str, typer.Option(help="First day (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option(help="Last day (YYYY-MM-DD), inclusive.")],
+    end: Annotated[str, typer.Option(help="Last day (YYYY-MM-DD or latest), inclusive.")] = "latest",
     by: Annotated[str | None, typer.Option(help="Also list totals by week, month or year.")] = None,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
@@ -53,9 +59,9 @@ def window(
 
     Example: smallboats query window --start 2025-03-01 --end 2025-07-10
     """
-    s, e = parse_date(start, "--start"), parse_date(end, "--end")
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
+    s, e = _day(start, "--start", daily), _day(end, "--end", daily)
     w = q.window(daily, s, e, by)
     w["release"] = rel
     if by:
@@ -91,7 +97,7 @@ def per_boat(
 
 @app.command()
 def day(
-    date: Annotated[str, typer.Option(help="The day (YYYY-MM-DD).")],
+    date: Annotated[str, typer.Option(help="The day (YYYY-MM-DD or latest).")] = "latest",
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -100,9 +106,9 @@ def day(
 
     Example: smallboats query day --date 2025-07-10
     """
-    d = parse_date(date, "--date")
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
+    d = _day(date, "--date", daily)
     emit_object(q.on_day(daily, d) | {"release": rel}, format, title=f"Arrivals on {d:%d %B %Y}", source=source)
 
 
@@ -148,6 +154,9 @@ def share(
     from smallboats.data import queries as q
 
     s = parse_date(start, "--start") if start else None
+    if end == "latest":
+        with open_store(store) as st:
+            end = st.daily(as_of=as_of_release).date.max().date().isoformat()
     e = parse_date(end, "--end") if end else None
     if per == "window" and not (s and e):
         raise UsageError("--per window needs --start and --end: the window the figure covers")
@@ -168,7 +177,8 @@ def _share_base(st, q, against, s, e, year, as_of):
             raise UsageError(f"--against {against} needs --start and --end")
         d = q.daily_series(st, as_of)
         w = q.window(d.frame, s, e)
-        return w["people_per_week"], "week", f"arrivals {s} to {e} ({w['people']:,} people)", d.release, d.attribution
+        label = f"arrivals {s} to {e} ({w['people']:,} people)"
+        return w["people"] / w["days"], "day", label, d.release, d.attribution  # exact, not the rounded weekly mean
     obs = st.observations(against, as_of=as_of)
     if s:
         if not e:
