@@ -139,9 +139,87 @@ def revisions(
     """
     with open_store(store) as st:
         df = st.revisions(dataset, old, new)
-    if df.empty and format == Format.table:
-        console.print("No figure in the overlap was revised.")
-    emit(df, format, title="Revisions")
+    if df.empty:
+        err_console.print("No figure in the overlap was revised.")
+    compared = f"{df.old_release.iloc[0]} against {df.new_release.iloc[0]}" if len(df) else "the two releases"
+    emit(df, format, title=f"Revisions: {compared}")
+
+
+@app.command()
+def changes(
+    old: Annotated[
+        str | None, typer.Option(help="Older release id (default: the second newest with daily figures).")
+    ] = None,
+    new: Annotated[str | None, typer.Option(help="Newer release id (default: the newest with daily figures).")] = None,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """What changed in the daily figures between two releases: days added and figures revised.
+
+    Compares the store as it stood at each release, so a "last 7 days" page that extends a workbook
+    shows as days added, whichever publication each release came from.
+
+    Example: smallboats data changes --format json
+    """
+    from smallboats.data.changes import changes_between
+
+    with open_store(store) as st:
+        ch = changes_between(st, old, new)
+    rows = pd.concat(
+        [ch.added.assign(kind="added"), ch.revised.rename(columns={"new_value": "value"}).assign(kind="revised")],
+        ignore_index=True,
+    )
+    title = f"Changes from {ch.old} to {ch.new}: {ch.to_dict()['days_added']} days added, {len(ch.revised)} revised"
+    emit(rows, format, title=title, payload=ch.to_dict())
+
+
+@app.command()
+def update(
+    page: Annotated[str, typer.Option(help="The publication page that links the time-series workbook.")] = "",
+    last7: Annotated[str, typer.Option(help="The 'last 7 days' page ('' to skip).")] = "default",
+    extra: Annotated[
+        list[str] | None, typer.Option(help="Another file to fetch and import, e.g. the agreement's monthly table.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(min=1, max=600, help="Seconds to wait for each address.")] = 30.0,
+    lock_timeout: LockTimeoutOpt = LOCK_TIMEOUT_S,
+    store: StoreOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """Fetch the newest official files from their published addresses and import each as a release.
+
+    The Home Office's time-series workbook is found from its publication page (its address changes
+    each week), the gov.uk "last 7 days" page is read, and any --extra file too. Every file is read
+    and validated before anything is stored, then all are stored in one transaction. Reports the
+    releases added and what they changed (days added, figures revised). Needs the internet: offline,
+    it says so and changes nothing.
+
+    Example: smallboats data update
+    """
+    from smallboats.data import update as up
+
+    page = page or up.PUBLICATION_PAGE
+    last7 = up.LAST7_PAGE if last7 == "default" else (last7 or None)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
+    ) as bar:
+        task = bar.add_task("Starting", total=None)
+        result = up.update(
+            lambda: open_default_store(store, lock_timeout_s=lock_timeout),
+            page=page,
+            last7=last7,
+            extra=tuple(extra or ()),
+            timeout=timeout,
+            on_step=lambda label: bar.update(task, description=label),
+        )
+    rows = [{"release_id": r, "status": "added"} for r in result["added"]]
+    rows += [{"release_id": r, "status": "already stored, identical"} for r in result["unchanged"]]
+    ch = result["changes"]
+    if ch:
+        err_console.print(
+            f"{ch['days_added']} days added and {ch['figures_revised']} figures revised "
+            f"({ch['old_release']} -> {ch['new_release']}); see 'smallboats data changes'"
+        )
+    emit(pd.DataFrame(rows), format, title="Update from the published addresses", payload=result)
 
 
 @app.command()
