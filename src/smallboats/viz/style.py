@@ -21,7 +21,8 @@ FONT = "Liberation Sans, Arial, sans-serif"
 WIDTH, HEIGHT = 640, 300
 DATE_AXIS = "%b %Y"  # "Jul 2025"
 NUMBER = ",.0f"
-FORMATS = ("svg", "png", "csv")  # every chart is written in each
+FORMATS = ("svg", "png", "csv", "html")  # every chart is written in each
+CSV_DECIMALS = 2  # the CSV beside a chart carries what is drawn, not float noise
 
 
 @dataclass
@@ -55,14 +56,32 @@ class ChartSpec:
         return vlc.vegalite_to_png(self.spec(), scale=scale)
 
     def csv(self) -> str:
-        """The numbers drawn, as CSV text."""
-        return self.data.to_csv(index=False)
+        """The numbers drawn, as CSV: a first line ``# Source: ...`` (with the licence), values rounded.
+
+        Read it with ``pandas.read_csv(path, comment="#")``.
+        """
+        data = self.data.copy()
+        for c in data.columns:
+            if pd.api.types.is_float_dtype(data[c]):
+                data[c] = data[c].round(CSV_DECIMALS)
+        return f"# {self.source}\n" + data.to_csv(index=False)
+
+    def html(self) -> str:
+        """An embeddable snippet: the chart as inline SVG with its finding and source, no script needed."""
+        from html import escape
+
+        return (
+            f'<figure class="smallboats-chart" data-chart="{escape(self.name)}" style="max-width:100%;margin:0">'
+            f'<div role="img" aria-label="{escape(self.title)}">{self.svg()}</div>'
+            f'<figcaption style="font:12px sans-serif;color:#555">{escape(self.title)}. {escape(self.source)}'
+            "</figcaption></figure>\n"
+        )
 
     def render(self, fmt: str) -> str | bytes:
-        """The chart in one of :data:`FORMATS` (``svg``, ``png`` or ``csv``)."""
+        """The chart in one of :data:`FORMATS` (``svg``, ``png``, ``csv`` or ``html``)."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown chart format {fmt!r}; formats: {', '.join(FORMATS)}")
-        return {"svg": self.svg, "png": self.png, "csv": self.csv}[fmt]()
+        return {"svg": self.svg, "png": self.png, "csv": self.csv, "html": self.html}[fmt]()
 
     def save(self, path: Path) -> Path:
         """Write the chart to ``path``; its suffix (``.svg``, ``.png`` or ``.csv``) picks the format."""
@@ -75,7 +94,7 @@ class ChartSpec:
         return path
 
     def save_all(self, folder: Path) -> dict[str, Path]:
-        """Write ``NAME.svg``, ``NAME.png`` and ``NAME.csv`` into ``folder``."""
+        """Write ``NAME.svg``, ``NAME.png``, ``NAME.csv`` and ``NAME.html`` into ``folder``."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         return {fmt: self.save(folder / f"{self.name}.{fmt}") for fmt in FORMATS}

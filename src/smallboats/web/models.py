@@ -25,11 +25,12 @@ SIM_ERRORS = ERRORS | {
 }
 CHART_OK = {
     200: {
-        "description": "The chart as PNG, SVG or the CSV of its numbers",
+        "description": "The chart as PNG, SVG, the CSV of its numbers or an embeddable HTML snippet",
         "content": {
             "image/png": {"schema": {"type": "string", "format": "binary"}},
             "image/svg+xml": {"schema": {"type": "string"}},
             "text/csv": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
         },
     }
 }

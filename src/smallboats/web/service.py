@@ -17,7 +17,7 @@ from smallboats.web.deps import SimulationSlot
 
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
 _SHELVES = threading.Lock()  # guards the shelves' bookkeeping, never a computation
-MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv"}
+MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv", "html": "text/html"}
 
 
 def remembered(cache: dict, shelf: str, key, make, keep: int = ANSWERS_KEPT):
@@ -81,6 +81,6 @@ def chart_response(spec: ChartSpec, fmt: str, stem: str | None = None) -> Respon
     """A chart as a download in one format."""
     body = spec.render(fmt)
     headers = {"Content-Disposition": f'attachment; filename="{stem or spec.name}.{fmt}"'}
-    if fmt == "csv":
+    if fmt in ("csv", "html"):
         return PlainTextResponse(body, media_type=MEDIA[fmt], headers=headers)
     return Response(body, media_type=MEDIA[fmt], headers=headers)

@@ -23,6 +23,8 @@ def chart_spec(name: ChartName, store: StoreDep, cache: CacheDep) -> dict:
 
 
 @router.get("/{name}.{fmt}", responses=CHART_OK, response_class=Response)
-def chart_export(name: ChartName, fmt: Literal["png", "svg", "csv"], store: StoreDep, cache: CacheDep) -> Response:
+def chart_export(
+    name: ChartName, fmt: Literal["png", "svg", "csv", "html"], store: StoreDep, cache: CacheDep
+) -> Response:
     """A chart of the official figures as PNG, SVG or the CSV of its numbers."""
     return chart_response(official_chart(store, cache, name), fmt)

@@ -39,7 +39,7 @@ def router(settings: Settings) -> APIRouter:
 
     @r.get("/charts/fan.{fmt}", responses=SIM_ERRORS | CHART_OK, response_class=Response)
     def fan_export(
-        fmt: Literal["png", "svg", "csv"],
+        fmt: Literal["png", "svg", "csv", "html"],
         query: Annotated[ChartQuery, Depends()],  # type: ignore[valid-type]
         store: StoreDep,
         cache: CacheDep,
