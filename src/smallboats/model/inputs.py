@@ -69,6 +69,20 @@ def quota_by_day(scenario: Scenario, dates: list[dt.date]) -> np.ndarray:
     return np.where(_in_force(scenario, dates), out, 0.0)
 
 
+DAYS_IN_MONTH = np.array([31, 28.2425, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # 28.2425: leap years averaged
+
+
+def seasonal_profile(seasonal) -> np.ndarray:
+    """The monthly profile scaled so that its mean over a calendar year, day by day, is 1.
+
+    Scaling over the calendar year rather than over the horizon keeps the level a yearly mean
+    whatever the horizon, so the forecast for a given week does not depend on how many weeks are
+    asked for (issue 14).
+    """
+    s = np.asarray(seasonal, dtype=float)
+    return s / (np.dot(s, DAYS_IN_MONTH) / DAYS_IN_MONTH.sum())
+
+
 @dataclass
 class Inputs:
     """The arrays handed to :func:`smallboats.model.kernel.run_block` (see its module for the layouts)."""
@@ -107,10 +121,7 @@ def _daily(scenario: Scenario, dates: list[dt.date]) -> np.ndarray:
     c, s = scenario.crossings, scenario.scheme
     months = np.array([d.month - 1 for d in dates])
     weeks = np.array([(d - s.in_force).days // 7 for d in dates])
-    # the seasonal profile, scaled so that its mean over the horizon is 1
-    seasonal = np.asarray(c.seasonal, dtype=float)
-    weights = np.bincount(months, minlength=12)
-    seasonal = seasonal / (np.dot(seasonal, weights) / weights.sum())
+    seasonal = seasonal_profile(c.seasonal)
     series = {
         "p_cross_after_calm": np.asarray(c.p_cross_after_calm)[months],
         "p_cross_after_cross": np.asarray(c.p_cross_after_cross)[months],
