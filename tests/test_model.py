@@ -60,6 +60,47 @@ def test_step_order_is_written_down_once():
     assert [c for c in calls if c in MECHANISMS] == list(STEP_ORDER)
 
 
+def test_every_index_is_named_after_its_tuple_entry():
+    """One name from the tuple to the kernel: each index constant is its prefix and the name in capitals."""
+    from smallboats.model import kernel
+
+    tables = {
+        "T_": kernel.TODAY,
+        "S_": kernel.STATE,
+        "P_": kernel.PARAMS,
+        "C_": kernel.CONFIG,
+        "D_": kernel.DAILY,
+        "G_": kernel.STREAMS,
+        "RING_": kernel.RINGS,
+        "RULE_": kernel.RULES,
+        "FORM_": kernel.FORMS,
+    }
+    for prefix, names in tables.items():
+        assert len(set(names)) == len(names), prefix
+        for i, name in enumerate(names):
+            constant = prefix + name.upper().replace("-", "_")
+            assert getattr(kernel, constant) == i, constant
+    # every parameter in params.py that the kernel uses unchanged keeps its name there
+    from smallboats.model.params import Crossings, Deterrence, Scheme
+
+    fields = set(Crossings.model_fields) | set(Scheme.model_fields) | set(Deterrence.model_fields)
+    derived = {
+        "daily_trend",
+        "daily_ppb_growth",
+        "perception_alpha",
+        "p_won_given_not_failed",
+        "p_lost_given_neither",
+        "admissions_per_day",
+        "threshold_s0",
+        "p_no_applications",
+        "log_p_stay",
+    }
+    assert set(kernel.PARAMS) - derived <= fields
+    assert set(kernel.CONFIG) - {"scheme_on", "rule", "conditional", "cond_step", "cond_weeks", "cond_max"} <= (
+        fields | {"first_return_day", "announced_day", "stationary_crossable"}
+    )
+
+
 def test_conservation_every_day(pilot):
     r = {k: v.astype(np.int64) for k, v in pilot.records.items() if not k.startswith(("p_", "quota"))}
     assert (r["new_potential"] == r["new_inflow"] + r["new_deterred"] + r["new_deflected"]).all()

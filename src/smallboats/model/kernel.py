@@ -26,9 +26,22 @@ import numpy as np
 from numba import njit
 
 RING = 400  # days held by the scheduling rings; longer than any allowed delay
+DAYS_PER_WEEK = 7.0
+# Day-to-day spread of people per boat, as the standard deviation of its logarithm. Assumption,
+# checked against the Home Office small boats time series (SB_01, published 21 August 2026): the
+# standard deviation of log(people / boats) over the days of 2025 with five or more boats is 0.15.
+PPB_LOG_SD = 0.15
+# Under the random rule the chance of selection is the quota over a typical week's eligible
+# arrivals, smoothed over this many days. Assumption: four weeks, so that one calm or stormy week
+# does not swing the chance; the Home Office has not said how it selects (see params.Scheme.selection).
+ELIGIBLE_SMOOTHING_DAYS = 28.0
+
+# Every index below is looked up by name in its tuple, so a misspelt name fails when this file is
+# imported; each constant is its tuple's prefix and the name in capitals (tests check all of them).
 
 # --- today's figures (D) -----------------------------------------------------------------------
-# Recorded for every run and day, in this order: ``n_`` stocks, ``new_`` flows, ``p_`` shares.
+# Recorded for every run and day, in this order: ``n_`` stocks, ``new_`` flows, ``p_`` shares; the
+# whole numbers first, then the fractions.
 RECORDED = (
     "new_potential",
     "new_deterred",
@@ -56,33 +69,35 @@ RECORDED = (
 )
 FLOAT_RECORDS = ("p_perceived_risk", "quota_week")
 INT_RECORDS = RECORDED[: len(RECORDED) - len(FLOAT_RECORDS)]
-(
-    POTENTIAL,
-    DETERRED,
-    DEFLECTED,
-    INFLOW,
-    COAST,
-    LEFT_COAST,
-    LAUNCHES,
-    PREVENTED,
-    ARRIVALS,
-    BOATS,
-    ELIGIBLE,
-    SELECTED,
-    DETAINED,
-    CHALLENGED,
-    RELEASED,
-    LAPSED,
-    RETURNED,
-    RECROSSED,
-    APPLIED,
-    ADMITTED,
-    PENDING,
-    RISK,
-    QUOTA,
-) = range(23)
-REL_INFLOW, PPB = 23, 24  # working figures, not recorded
-N_TODAY = 25
+TODAY = (*RECORDED, "rel_inflow", "ppb_today")  # and two working figures, not recorded
+N_TODAY = len(TODAY)
+T_NEW_POTENTIAL = TODAY.index("new_potential")
+T_NEW_DETERRED = TODAY.index("new_deterred")
+T_NEW_DEFLECTED = TODAY.index("new_deflected")
+T_NEW_INFLOW = TODAY.index("new_inflow")
+T_N_COAST = TODAY.index("n_coast")
+T_NEW_LEFT_COAST = TODAY.index("new_left_coast")
+T_NEW_LAUNCHES = TODAY.index("new_launches")
+T_NEW_PREVENTED = TODAY.index("new_prevented")
+T_NEW_ARRIVALS = TODAY.index("new_arrivals")
+T_NEW_BOATS = TODAY.index("new_boats")
+T_NEW_ELIGIBLE = TODAY.index("new_eligible")
+T_NEW_SELECTED = TODAY.index("new_selected")
+T_N_DETAINED = TODAY.index("n_detained")
+T_NEW_CHALLENGED = TODAY.index("new_challenged")
+T_NEW_RELEASED = TODAY.index("new_released")
+T_NEW_LAPSED = TODAY.index("new_lapsed")
+T_NEW_RETURNED = TODAY.index("new_returned")
+T_NEW_RECROSSED = TODAY.index("new_recrossed")
+T_NEW_APPLIED = TODAY.index("new_applied")
+T_NEW_ADMITTED = TODAY.index("new_admitted")
+T_N_PENDING = TODAY.index("n_pending")
+T_P_PERCEIVED_RISK = TODAY.index("p_perceived_risk")
+T_QUOTA_WEEK = TODAY.index("quota_week")
+T_REL_INFLOW = TODAY.index("rel_inflow")
+T_PPB_TODAY = TODAY.index("ppb_today")
+N_INT_RECORDS = len(INT_RECORDS)
+N_FLOAT_RECORDS = len(FLOAT_RECORDS)
 
 # --- one run's state (S[r]) ----------------------------------------------------------------------
 STATE = (
@@ -108,36 +123,36 @@ STATE = (
     "spare_normal",
     "has_spare",
 )
-(
-    S_COAST,
-    S_CROSSABLE,
-    S_CARRY_PREV,
-    S_CARRY_RECROSS,
-    S_EWMA_RET,
-    S_EWMA_ARR,
-    S_PREV_RET,
-    S_PREV_ARR,
-    S_DETAINED,
-    S_USED,
-    S_QUOTA,
-    S_EWMA_EL,
-    S_EXTRA,
-    S_MET,
-    S_READY,
-    S_CUM_RET,
-    S_CUM_ADM,
-    S_TREND,
-    S_PPB_TREND,
-    S_SPARE,
-    S_HAS_SPARE,
-) = range(21)
+S_COAST = STATE.index("coast")
+S_CROSSABLE = STATE.index("crossable")
+S_CARRY_PREVENTED = STATE.index("carry_prevented")
+S_CARRY_RECROSSED = STATE.index("carry_recrossed")
+S_EWMA_RETURNED = STATE.index("ewma_returned")
+S_EWMA_ARRIVALS = STATE.index("ewma_arrivals")
+S_PREV_RETURNED = STATE.index("prev_returned")
+S_PREV_ARRIVALS = STATE.index("prev_arrivals")
+S_DETAINED = STATE.index("detained")
+S_USED = STATE.index("used")
+S_QUOTA = STATE.index("quota")
+S_EWMA_ELIGIBLE = STATE.index("ewma_eligible")
+S_EXTRA = STATE.index("extra")
+S_MET_WEEKS = STATE.index("met_weeks")
+S_READY = STATE.index("ready")
+S_CUM_RETURNED = STATE.index("cum_returned")
+S_CUM_ADMITTED = STATE.index("cum_admitted")
+S_TREND = STATE.index("trend")
+S_PPB_TREND = STATE.index("ppb_trend")
+S_SPARE_NORMAL = STATE.index("spare_normal")
+S_HAS_SPARE = STATE.index("has_spare")
 
 # --- per-run parameters (rows of P) ----------------------------------------------------------------
+# A parameter that reaches the kernel as it is in ``params.py`` keeps its name there; one converted
+# on the way (a unit, a smoothing factor) has a name that says what it became.
 PARAMS = (
     "inflow_per_day",
-    "daily_trend",
+    "daily_trend",  # from crossings.trend_per_year
     "people_per_boat",
-    "daily_ppb_growth",
+    "daily_ppb_growth",  # from crossings.ppb_growth_per_year
     "p_leave_coast",
     "p_launch",
     "p_prevent",
@@ -148,63 +163,61 @@ PARAMS = (
     "deflection_share",
     "announcement_drop",
     "announcement_days",
-    "alpha",
-    "lag",
+    "perception_alpha",  # from deterrence.halflife_days
+    "lag_days",
     "form",
     "linear_slope",
     "base_risk",
     "elasticity",
     "threshold",
     "threshold_drop",
-    "proc_days",
-    "challenge_days",
-    "p_fail",
-    "p_won_given_not_failed",
-    "p_lost_given_neither",
-    "applications_per_day",
+    "dur_process_days",
+    "dur_challenge_days",
+    "p_admin_fail",
+    "p_won_given_not_failed",  # from scheme.p_challenge and p_challenge_success
+    "p_lost_given_neither",  # likewise
+    "admissions_per_day",  # from scheme.admissions_per_week
     "p_admission_pass",
-    "admission_days",
-    "threshold_s0",
-    "exp_neg_apply",
-    "log_stay",
+    "dur_admission_days",
+    "threshold_s0",  # from deterrence.threshold and threshold_width
+    "p_no_applications",  # exp(-admissions_per_day): the chance of a day without one
+    "log_p_stay",  # log(1 - p_leave_coast)
 )
-(
-    P_INFLOW,
-    P_DAILY_TREND,
-    P_PPB,
-    P_DAILY_PPB_GROWTH,
-    P_LEAVE,
-    P_LAUNCH,
-    P_PREVENT,
-    P_EXEMPT,
-    P_NATIONALITY,
-    P_REL_QUOTA,
-    P_RECROSS,
-    P_DEFLECT,
-    P_ANN_DROP,
-    P_ANN_DAYS,
-    P_ALPHA,
-    P_LAG,
-    P_FORM,
-    P_SLOPE,
-    P_BASE,
-    P_ELASTICITY,
-    P_THRESHOLD,
-    P_DROP,
-    P_PROC,
-    P_CHALLENGE_DAYS,
-    P_FAIL,
-    P_WON,
-    P_LOST,
-    P_APPLY,
-    P_PASS,
-    P_ADM_DELAY,
-    P_S0,
-    P_EXP_NEG_APPLY,
-    P_LOG_STAY,
-) = range(33)
+P_INFLOW_PER_DAY = PARAMS.index("inflow_per_day")
+P_DAILY_TREND = PARAMS.index("daily_trend")
+P_PEOPLE_PER_BOAT = PARAMS.index("people_per_boat")
+P_DAILY_PPB_GROWTH = PARAMS.index("daily_ppb_growth")
+P_P_LEAVE_COAST = PARAMS.index("p_leave_coast")
+P_P_LAUNCH = PARAMS.index("p_launch")
+P_P_PREVENT = PARAMS.index("p_prevent")
+P_P_EXEMPT = PARAMS.index("p_exempt")
+P_NATIONALITY_SHARE = PARAMS.index("nationality_share")
+P_REL_QUOTA = PARAMS.index("rel_quota")
+P_P_RECROSS = PARAMS.index("p_recross")
+P_DEFLECTION_SHARE = PARAMS.index("deflection_share")
+P_ANNOUNCEMENT_DROP = PARAMS.index("announcement_drop")
+P_ANNOUNCEMENT_DAYS = PARAMS.index("announcement_days")
+P_PERCEPTION_ALPHA = PARAMS.index("perception_alpha")
+P_LAG_DAYS = PARAMS.index("lag_days")
+P_FORM = PARAMS.index("form")
+P_LINEAR_SLOPE = PARAMS.index("linear_slope")
+P_BASE_RISK = PARAMS.index("base_risk")
+P_ELASTICITY = PARAMS.index("elasticity")
+P_THRESHOLD = PARAMS.index("threshold")
+P_THRESHOLD_DROP = PARAMS.index("threshold_drop")
+P_DUR_PROCESS_DAYS = PARAMS.index("dur_process_days")
+P_DUR_CHALLENGE_DAYS = PARAMS.index("dur_challenge_days")
+P_P_ADMIN_FAIL = PARAMS.index("p_admin_fail")
+P_P_WON_GIVEN_NOT_FAILED = PARAMS.index("p_won_given_not_failed")
+P_P_LOST_GIVEN_NEITHER = PARAMS.index("p_lost_given_neither")
+P_ADMISSIONS_PER_DAY = PARAMS.index("admissions_per_day")
+P_P_ADMISSION_PASS = PARAMS.index("p_admission_pass")
+P_DUR_ADMISSION_DAYS = PARAMS.index("dur_admission_days")
+P_THRESHOLD_S0 = PARAMS.index("threshold_s0")
+P_P_NO_APPLICATIONS = PARAMS.index("p_no_applications")
+P_LOG_P_STAY = PARAMS.index("log_p_stay")
 
-# --- the scenario's settings (C) and day-by-day series (daily) ----------------------------------------
+# --- the scenario's settings (C) ---------------------------------------------------------------------
 CONFIG = (
     "scheme_on",
     "rule",
@@ -212,22 +225,48 @@ CONFIG = (
     "cond_step",
     "cond_weeks",
     "cond_max",
-    "places",
-    "limit",
-    "first_return",
-    "announced",
+    "detention_places",
+    "limit_days",
+    "first_return_day",  # days from the start
+    "announced_day",  # days from the start
     "threshold_width",
     "stationary_crossable",
     "ppb_max",
 )
-C_SCHEME_ON, C_RULE, C_COND, C_COND_STEP, C_COND_WEEKS, C_COND_MAX = range(6)
-C_PLACES, C_LIMIT, C_FIRST_RETURN, C_ANNOUNCED, C_WIDTH, C_STATIONARY, C_PPB_MAX = range(6, 13)
-RULES = ("random", "first-come", "by-boat", "by-nationality")
-RANDOM, FIRST_COME, BY_BOAT, BY_NATIONALITY = range(4)
-FORMS = ("none", "linear", "elasticity", "threshold")
+C_SCHEME_ON = CONFIG.index("scheme_on")
+C_RULE = CONFIG.index("rule")
+C_CONDITIONAL = CONFIG.index("conditional")
+C_COND_STEP = CONFIG.index("cond_step")
+C_COND_WEEKS = CONFIG.index("cond_weeks")
+C_COND_MAX = CONFIG.index("cond_max")
+C_DETENTION_PLACES = CONFIG.index("detention_places")
+C_LIMIT_DAYS = CONFIG.index("limit_days")
+C_FIRST_RETURN_DAY = CONFIG.index("first_return_day")
+C_ANNOUNCED_DAY = CONFIG.index("announced_day")
+C_THRESHOLD_WIDTH = CONFIG.index("threshold_width")
+C_STATIONARY_CROSSABLE = CONFIG.index("stationary_crossable")
+C_PPB_MAX = CONFIG.index("ppb_max")
 
+RULES = ("random", "first-come", "by-boat", "by-nationality")
+RULE_RANDOM = RULES.index("random")
+RULE_FIRST_COME = RULES.index("first-come")
+RULE_BY_BOAT = RULES.index("by-boat")
+RULE_BY_NATIONALITY = RULES.index("by-nationality")
+FORMS = ("none", "linear", "elasticity", "threshold")
+FORM_NONE = FORMS.index("none")
+FORM_LINEAR = FORMS.index("linear")
+FORM_ELASTICITY = FORMS.index("elasticity")
+FORM_THRESHOLD = FORMS.index("threshold")
+
+# --- the day-by-day series (daily) -------------------------------------------------------------------
 DAILY = ("p_cross_after_calm", "p_cross_after_cross", "season", "base_quota", "active", "new_week", "applying")
-D_AFTER_CALM, D_AFTER_CROSS, D_SEASON, D_BASE_QUOTA, D_ACTIVE, D_NEW_WEEK, D_APPLYING = range(7)
+D_P_CROSS_AFTER_CALM = DAILY.index("p_cross_after_calm")
+D_P_CROSS_AFTER_CROSS = DAILY.index("p_cross_after_cross")
+D_SEASON = DAILY.index("season")
+D_BASE_QUOTA = DAILY.index("base_quota")
+D_ACTIVE = DAILY.index("active")
+D_NEW_WEEK = DAILY.index("new_week")
+D_APPLYING = DAILY.index("applying")
 
 # --- random streams: one generator per (run, stream), four 64-bit words each ----------------------------
 STREAMS = (
@@ -245,25 +284,27 @@ STREAMS = (
     "recross",
     "admissions",
 )
-(
-    G_PRIORS,
-    G_WEATHER,
-    G_INFLOW,
-    G_DETERRENCE,
-    G_COAST,
-    G_LAUNCH,
-    G_PREVENTION,
-    G_BOATS,
-    G_SCREENING,
-    G_SELECTION,
-    G_CASEWORK,
-    G_RECROSS,
-    G_ADMISSIONS,
-) = range(13)
+G_PRIORS = STREAMS.index("priors")
+G_WEATHER = STREAMS.index("weather")
+G_INFLOW = STREAMS.index("inflow")
+G_DETERRENCE = STREAMS.index("deterrence")
+G_COAST = STREAMS.index("coast")
+G_LAUNCH = STREAMS.index("launch")
+G_PREVENTION = STREAMS.index("prevention")
+G_BOATS = STREAMS.index("boats")
+G_SCREENING = STREAMS.index("screening")
+G_SELECTION = STREAMS.index("selection")
+G_CASEWORK = STREAMS.index("casework")
+G_RECROSS = STREAMS.index("recross")
+G_ADMISSIONS = STREAMS.index("admissions")
 
-# --- scheduling rings (kind, day mod RING, run) -------------------------------------------------------
-R_RETURNS, R_RELEASES, R_LAPSES, R_ADMIT = range(4)
-N_RINGS = 4
+# --- scheduling rings (kind, day mod RING) -------------------------------------------------------------
+RINGS = ("returns", "releases", "lapses", "admissions")
+RING_RETURNS = RINGS.index("returns")
+RING_RELEASES = RINGS.index("releases")
+RING_LAPSES = RINGS.index("lapses")
+RING_ADMISSIONS = RINGS.index("admissions")
+N_RINGS = len(RINGS)
 
 STEP_ORDER = (
     "perception",
@@ -295,6 +336,7 @@ _U17, _U27, _U30, _U31, _U45 = np.uint64(17), np.uint64(27), np.uint64(30), np.u
 _U57, _U19, _U64 = np.uint64(57), np.uint64(19), np.uint64(64)
 _TWO_M53 = 1.0 / 9007199254740992.0
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+POISSON_SMALL_MEAN = 10.0  # below it Poisson draws multiply uniforms; from it, PTRS (Hormann 1993)
 
 
 @_jit
@@ -378,7 +420,7 @@ def poisson(g, s, lam):
     """A Poisson draw: multiplication below a mean of 10, else PTRS (Hormann 1993)."""
     if lam <= 0.0:
         return 0
-    if lam < 10.0:
+    if lam < POISSON_SMALL_MEAN:
         return poisson_small(g, s, math.exp(-lam))
     slam = math.sqrt(lam)
     loglam = math.log(lam)
@@ -544,11 +586,11 @@ def response(form, risk, slope, base, elasticity, p_star, drop, width, s0):
     threshold: a logistic drop of up to ``drop`` once risk passes ``p_star`` (none at zero risk;
     ``s0`` is the logistic's value there).
     """
-    if form == 0 or risk <= 0.0:
+    if form == FORM_NONE or risk <= 0.0:
         return 1.0
-    if form == 1:
+    if form == FORM_LINEAR:
         return max(0.0, 1.0 - slope * risk)
-    if form == 2:
+    if form == FORM_ELASTICITY:
         return ((base + risk) / base) ** elasticity
     s = 1.0 / (1.0 + math.exp(-(risk - p_star) / width))
     return 1.0 - drop * min(max((s - s0) / (1.0 - s0), 0.0), 1.0)
@@ -557,38 +599,38 @@ def response(form, risk, slope, base, elasticity, p_star, drop, width, s0):
 @_jit
 def perception(t, C, p, s, hist, D):
     """Smooth returns over arrivals, read the share after the lag, and set today's inflow multiplier."""
-    a = p[P_ALPHA]
-    s[S_EWMA_RET] += a * (s[S_PREV_RET] - s[S_EWMA_RET])
-    s[S_EWMA_ARR] += a * (s[S_PREV_ARR] - s[S_EWMA_ARR])
-    ratio = s[S_EWMA_RET] / s[S_EWMA_ARR] if s[S_EWMA_ARR] > 1e-9 else 0.0
+    a = p[P_PERCEPTION_ALPHA]
+    s[S_EWMA_RETURNED] += a * (s[S_PREV_RETURNED] - s[S_EWMA_RETURNED])
+    s[S_EWMA_ARRIVALS] += a * (s[S_PREV_ARRIVALS] - s[S_EWMA_ARRIVALS])
+    ratio = s[S_EWMA_RETURNED] / s[S_EWMA_ARRIVALS] if s[S_EWMA_ARRIVALS] > 1e-9 else 0.0
     hist[t % RING] = min(ratio, 1.0)
-    lag = int(p[P_LAG])
+    lag = int(p[P_LAG_DAYS])
     risk = hist[(t - lag) % RING] if t >= lag else 0.0
-    D[RISK] = risk
+    D[T_P_PERCEIVED_RISK] = risk
     m = 1.0
     if C[C_SCHEME_ON] > 0:
         m = response(
             int(p[P_FORM]),
             risk,
-            p[P_SLOPE],
-            p[P_BASE],
+            p[P_LINEAR_SLOPE],
+            p[P_BASE_RISK],
             p[P_ELASTICITY],
             p[P_THRESHOLD],
-            p[P_DROP],
-            C[C_WIDTH],
-            p[P_S0],
+            p[P_THRESHOLD_DROP],
+            C[C_THRESHOLD_WIDTH],
+            p[P_THRESHOLD_S0],
         )
-        since = t - C[C_ANNOUNCED]
-        if since >= 0 and since < p[P_ANN_DAYS]:
-            m *= 1.0 - p[P_ANN_DROP]
+        since = t - C[C_ANNOUNCED_DAY]
+        if since >= 0 and since < p[P_ANNOUNCEMENT_DAYS]:
+            m *= 1.0 - p[P_ANNOUNCEMENT_DROP]
         m = min(max(m, 0.0), 1.0)
-    D[REL_INFLOW] = m
+    D[T_REL_INFLOW] = m
 
 
 @_jit
 def weather(t, daily, s, g):
     """Crossable days: a two-state Markov chain whose transition probabilities vary by month."""
-    p = daily[D_AFTER_CROSS, t] if s[S_CROSSABLE] > 0 else daily[D_AFTER_CALM, t]
+    p = daily[D_P_CROSS_AFTER_CROSS, t] if s[S_CROSSABLE] > 0 else daily[D_P_CROSS_AFTER_CALM, t]
     s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < p else 0.0
 
 
@@ -599,90 +641,90 @@ def inflow(t, daily, p, s, D, g):
     The potential is drawn from its own stream every day, so a scheme run and its counterfactual
     share it exactly; deterrence then thins it, and a share of those put off are deflected elsewhere.
     """
-    lam = p[P_INFLOW] * daily[D_SEASON, t] * s[S_TREND]
+    lam = p[P_INFLOW_PER_DAY] * daily[D_SEASON, t] * s[S_TREND]
     s[S_TREND] *= p[P_DAILY_TREND]
     potential = poisson(g, G_INFLOW, lam)
-    put_off = binomial(g, G_DETERRENCE, potential, 1.0 - D[REL_INFLOW])
-    deflected = binomial(g, G_DETERRENCE, put_off, p[P_DEFLECT])
-    D[POTENTIAL] = potential
-    D[INFLOW] = potential - put_off
-    D[DEFLECTED] = deflected
-    D[DETERRED] = put_off - deflected
+    put_off = binomial(g, G_DETERRENCE, potential, 1.0 - D[T_REL_INFLOW])
+    deflected = binomial(g, G_DETERRENCE, put_off, p[P_DEFLECTION_SHARE])
+    D[T_NEW_POTENTIAL] = potential
+    D[T_NEW_INFLOW] = potential - put_off
+    D[T_NEW_DEFLECTED] = deflected
+    D[T_NEW_DETERRED] = put_off - deflected
 
 
 @_jit
 def coast(p, s, D, g):
     """The coast stock: some leave; the inflow, yesterday's prevented and re-crossers join."""
     n = int(s[S_COAST])
-    left = binomial_log(g, G_COAST, n, p[P_LEAVE], p[P_LOG_STAY])
-    s[S_COAST] = n - left + D[INFLOW] + s[S_CARRY_PREV] + s[S_CARRY_RECROSS]
-    s[S_CARRY_PREV] = 0.0
-    s[S_CARRY_RECROSS] = 0.0
-    D[LEFT_COAST] = left
+    left = binomial_log(g, G_COAST, n, p[P_P_LEAVE_COAST], p[P_LOG_P_STAY])
+    s[S_COAST] = n - left + D[T_NEW_INFLOW] + s[S_CARRY_PREVENTED] + s[S_CARRY_RECROSSED]
+    s[S_CARRY_PREVENTED] = 0.0
+    s[S_CARRY_RECROSSED] = 0.0
+    D[T_NEW_LEFT_COAST] = left
 
 
 @_jit
 def launch(p, s, D, g):
     """On a crossable day a share of those waiting set off; calm after storms releases pent-up demand."""
     n = int(s[S_COAST]) if s[S_CROSSABLE] > 0 else 0
-    attempts = binomial(g, G_LAUNCH, n, p[P_LAUNCH])
+    attempts = binomial(g, G_LAUNCH, n, p[P_P_LAUNCH])
     s[S_COAST] -= attempts
-    D[LAUNCHES] = attempts
+    D[T_NEW_LAUNCHES] = attempts
 
 
 @_jit
 def prevention(p, s, D, g):
     """French action stops a share of attempts; those stopped go back to the coast and try again."""
-    attempts = int(D[LAUNCHES])
-    prevented = binomial(g, G_PREVENTION, attempts, p[P_PREVENT])
-    s[S_CARRY_PREV] = prevented
-    D[PREVENTED] = prevented
-    D[ARRIVALS] = attempts - prevented
+    attempts = int(D[T_NEW_LAUNCHES])
+    prevented = binomial(g, G_PREVENTION, attempts, p[P_P_PREVENT])
+    s[S_CARRY_PREVENTED] = prevented
+    D[T_NEW_PREVENTED] = prevented
+    D[T_NEW_ARRIVALS] = attempts - prevented
 
 
 @_jit
-def boats(t, C, daily, p, s, D, g):
+def boats(C, p, s, D, g):
     """Boats for the day's arrivals: the run's people per boat, growing over time, with day-to-day noise."""
-    arrivals = D[ARRIVALS]
+    arrivals = D[T_NEW_ARRIVALS]
     trend = s[S_PPB_TREND]
     s[S_PPB_TREND] *= p[P_DAILY_PPB_GROWTH]
     if arrivals <= 0:
-        D[BOATS] = 0.0
-        D[PPB] = 0.0
+        D[T_NEW_BOATS] = 0.0
+        D[T_PPB_TODAY] = 0.0
         return
     if s[S_HAS_SPARE] > 0:
-        z = s[S_SPARE]
+        z = s[S_SPARE_NORMAL]
         s[S_HAS_SPARE] = 0.0
     else:
-        z, s[S_SPARE] = normal_pair(g, G_BOATS)
+        z, s[S_SPARE_NORMAL] = normal_pair(g, G_BOATS)
         s[S_HAS_SPARE] = 1.0
-    ppb = p[P_PPB] * trend * math.exp(0.15 * z)
+    ppb = p[P_PEOPLE_PER_BOAT] * trend * math.exp(PPB_LOG_SD * z)
     ppb = min(max(ppb, 1.0), C[C_PPB_MAX])
-    D[BOATS] = min(max(1.0, np.rint(arrivals / ppb)), arrivals)
-    D[PPB] = ppb
+    D[T_NEW_BOATS] = min(max(1.0, np.rint(arrivals / ppb)), arrivals)
+    D[T_PPB_TODAY] = ppb
 
 
 @_jit
 def screening(t, C, daily, p, D, g):
     """Arrivals while the scheme is in force, less the exempt; under 'by-nationality', only groups France takes."""
     if daily[D_ACTIVE, t] <= 0:
-        D[ELIGIBLE] = 0.0
+        D[T_NEW_ELIGIBLE] = 0.0
         return
-    el = binomial(g, G_SCREENING, int(D[ARRIVALS]), 1.0 - p[P_EXEMPT])
-    if C[C_RULE] == BY_NATIONALITY:
-        el = binomial(g, G_SCREENING, el, p[P_NATIONALITY])
-    D[ELIGIBLE] = el
+    el = binomial(g, G_SCREENING, int(D[T_NEW_ARRIVALS]), 1.0 - p[P_P_EXEMPT])
+    if C[C_RULE] == RULE_BY_NATIONALITY:
+        el = binomial(g, G_SCREENING, el, p[P_NATIONALITY_SHARE])
+    D[T_NEW_ELIGIBLE] = el
 
 
 @_jit
 def new_week(C, s):
     """A new quota week: under a conditional schedule, raise the quota after enough weeks that met it."""
-    if C[C_COND] > 0:
+    if C[C_CONDITIONAL] > 0:
         met = s[S_USED] >= s[S_QUOTA] - 1e-9
-        s[S_MET] = s[S_MET] + 1.0 if (met and s[S_QUOTA] > 0) else 0.0
-        if s[S_MET] >= C[C_COND_WEEKS]:
+        s[S_MET_WEEKS] = s[S_MET_WEEKS] + 1.0 if (met and s[S_QUOTA] > 0) else 0.0
+        if s[S_MET_WEEKS] >= C[C_COND_WEEKS]:
             s[S_EXTRA] += C[C_COND_STEP]
-            s[S_MET] = 0.0
+            s[S_MET_WEEKS] = 0.0
     s[S_USED] = 0.0
 
 
@@ -695,25 +737,27 @@ def selection(t, C, daily, p, s, D, g):
     quota = 0.0
     if base > 0:
         quota = base * p[P_REL_QUOTA]
-        if C[C_COND] > 0:
+        if C[C_CONDITIONAL] > 0:
             quota = min(quota + s[S_EXTRA], C[C_COND_MAX])
     s[S_QUOTA] = quota
-    D[QUOTA] = quota
-    eligible = D[ELIGIBLE]
-    s[S_EWMA_EL] += (eligible - s[S_EWMA_EL]) / 28.0
+    D[T_QUOTA_WEEK] = quota
+    eligible = D[T_NEW_ELIGIBLE]
+    s[S_EWMA_ELIGIBLE] += (eligible - s[S_EWMA_ELIGIBLE]) / ELIGIBLE_SMOOTHING_DAYS
     remaining = max(quota - s[S_USED], 0.0)
     rule = C[C_RULE]
-    if rule == RANDOM:
-        p = min(max(quota / max(s[S_EWMA_EL] * 7.0, 1.0), 0.0), 1.0) if quota > 0 else 0.0
-        chosen = float(binomial(g, G_SELECTION, int(eligible), p))
-    elif rule == BY_BOAT:
-        chosen = math.floor(math.floor(remaining / D[PPB]) * D[PPB]) if D[PPB] > 0 else 0.0
+    if rule == RULE_RANDOM:
+        typical_week = max(s[S_EWMA_ELIGIBLE] * DAYS_PER_WEEK, 1.0)
+        p_select = min(max(quota / typical_week, 0.0), 1.0) if quota > 0 else 0.0
+        chosen = float(binomial(g, G_SELECTION, int(eligible), p_select))
+    elif rule == RULE_BY_BOAT:
+        ppb = D[T_PPB_TODAY]
+        chosen = math.floor(math.floor(remaining / ppb) * ppb) if ppb > 0 else 0.0
     else:  # first come, and first come within the accepted groups
         chosen = eligible
-    free = max(C[C_PLACES] - s[S_DETAINED], 0.0)
+    free = max(C[C_DETENTION_PLACES] - s[S_DETAINED], 0.0)
     selected = math.floor(min(min(chosen, eligible), min(math.floor(remaining), free)))
     s[S_USED] += selected
-    D[SELECTED] = selected
+    D[T_NEW_SELECTED] = selected
 
 
 @_jit
@@ -729,55 +773,55 @@ def casework(t, C, p, s, D, rings, g):
     The extra delay of a challenge is exponential with the run's mean, drawn once for the cases
     selected together on a day. Nobody is returned before the first return date.
     """
-    new = int(D[SELECTED])
+    new = int(D[T_NEW_SELECTED])
     challenged = 0
     if new > 0:
-        failed = binomial(g, G_CASEWORK, new, p[P_FAIL])
-        won = binomial(g, G_CASEWORK, new - failed, p[P_WON])
-        lost = binomial(g, G_CASEWORK, new - failed - won, p[P_LOST])
+        failed = binomial(g, G_CASEWORK, new, p[P_P_ADMIN_FAIL])
+        won = binomial(g, G_CASEWORK, new - failed, p[P_P_WON_GIVEN_NOT_FAILED])
+        lost = binomial(g, G_CASEWORK, new - failed - won, p[P_P_LOST_GIVEN_NEITHER])
         plain = new - failed - won - lost
         challenged = won + lost
-        limit = int(C[C_LIMIT])
-        first = int(C[C_FIRST_RETURN])
-        proc = int(p[P_PROC])
+        limit = int(C[C_LIMIT_DAYS])
+        first = int(C[C_FIRST_RETURN_DAY])
+        proc = int(p[P_DUR_PROCESS_DAYS])
         delay = proc
         if challenged > 0:
-            delay += int(np.rint(exponential(g, G_CASEWORK) * p[P_CHALLENGE_DAYS]))
+            delay += int(np.rint(exponential(g, G_CASEWORK) * p[P_DUR_CHALLENGE_DAYS]))
         ret_plain = max(t + proc, first) - t
         ret_lost = max(t + delay, first) - t
-        _schedule(rings, R_RELEASES, t + min(proc, limit), failed)
+        _schedule(rings, RING_RELEASES, t + min(proc, limit), failed)
         if delay > limit:
-            _schedule(rings, R_LAPSES, t + limit, won)
+            _schedule(rings, RING_LAPSES, t + limit, won)
         else:
-            _schedule(rings, R_RELEASES, t + delay, won)
+            _schedule(rings, RING_RELEASES, t + delay, won)
         if ret_plain > limit:
-            _schedule(rings, R_LAPSES, t + limit, plain)
+            _schedule(rings, RING_LAPSES, t + limit, plain)
         else:
-            _schedule(rings, R_RETURNS, t + ret_plain, plain)
+            _schedule(rings, RING_RETURNS, t + ret_plain, plain)
         if ret_lost > limit:
-            _schedule(rings, R_LAPSES, t + limit, lost)
+            _schedule(rings, RING_LAPSES, t + limit, lost)
         else:
-            _schedule(rings, R_RETURNS, t + ret_lost, lost)
+            _schedule(rings, RING_RETURNS, t + ret_lost, lost)
     i = t % RING
-    returned = rings[R_RETURNS, i]
-    released = rings[R_RELEASES, i]
-    lapsed = rings[R_LAPSES, i]
-    rings[R_RETURNS, i] = 0
-    rings[R_RELEASES, i] = 0
-    rings[R_LAPSES, i] = 0
+    returned = rings[RING_RETURNS, i]
+    released = rings[RING_RELEASES, i]
+    lapsed = rings[RING_LAPSES, i]
+    rings[RING_RETURNS, i] = 0
+    rings[RING_RELEASES, i] = 0
+    rings[RING_LAPSES, i] = 0
     s[S_DETAINED] += new - returned - released - lapsed
-    D[CHALLENGED] = challenged
-    D[RETURNED] = returned
-    D[RELEASED] = released
-    D[LAPSED] = lapsed
+    D[T_NEW_CHALLENGED] = challenged
+    D[T_NEW_RETURNED] = returned
+    D[T_NEW_RELEASED] = released
+    D[T_NEW_LAPSED] = lapsed
 
 
 @_jit
 def recross(p, s, D, g):
     """Some of those returned cross again: they rejoin the coast stock tomorrow."""
-    again = binomial(g, G_RECROSS, int(D[RETURNED]), p[P_RECROSS])
-    s[S_CARRY_RECROSS] = again
-    D[RECROSSED] = again
+    again = binomial(g, G_RECROSS, int(D[T_NEW_RETURNED]), p[P_P_RECROSS])
+    s[S_CARRY_RECROSSED] = again
+    D[T_NEW_RECROSSED] = again
 
 
 @_jit
@@ -785,33 +829,36 @@ def admissions(t, daily, p, s, D, rings, g):
     """People in France with a UK family link apply, pass checks, wait, and are admitted one for one."""
     applied = 0
     if daily[D_APPLYING, t] > 0:
-        lam = p[P_APPLY]
-        applied = poisson_small(g, G_ADMISSIONS, p[P_EXP_NEG_APPLY]) if lam < 10.0 else poisson(g, G_ADMISSIONS, lam)
-        passed = binomial(g, G_ADMISSIONS, applied, p[P_PASS])
-        _schedule(rings, R_ADMIT, t + int(p[P_ADM_DELAY]), passed)
+        lam = p[P_ADMISSIONS_PER_DAY]
+        if lam < POISSON_SMALL_MEAN:
+            applied = poisson_small(g, G_ADMISSIONS, p[P_P_NO_APPLICATIONS])
+        else:
+            applied = poisson(g, G_ADMISSIONS, lam)
+        passed = binomial(g, G_ADMISSIONS, applied, p[P_P_ADMISSION_PASS])
+        _schedule(rings, RING_ADMISSIONS, t + int(p[P_DUR_ADMISSION_DAYS]), passed)
     i = t % RING
-    s[S_READY] += rings[R_ADMIT, i]
-    rings[R_ADMIT, i] = 0
-    s[S_CUM_RET] += D[RETURNED]
-    admit = min(s[S_READY], s[S_CUM_RET] - s[S_CUM_ADM])
+    s[S_READY] += rings[RING_ADMISSIONS, i]
+    rings[RING_ADMISSIONS, i] = 0
+    s[S_CUM_RETURNED] += D[T_NEW_RETURNED]
+    admit = min(s[S_READY], s[S_CUM_RETURNED] - s[S_CUM_ADMITTED])
     s[S_READY] -= admit
-    s[S_CUM_ADM] += admit
-    D[APPLIED] = applied
-    D[ADMITTED] = admit
+    s[S_CUM_ADMITTED] += admit
+    D[T_NEW_APPLIED] = applied
+    D[T_NEW_ADMITTED] = admit
 
 
 @_jit
 def record(t, r, s, D, rec_i, rec_f):
     """Write the day's figures into the record and hand today's returns and arrivals to tomorrow."""
-    D[COAST] = s[S_COAST]
-    D[DETAINED] = s[S_DETAINED]
-    D[PENDING] = s[S_DETAINED]
-    for k in range(rec_i.shape[0]):
+    D[T_N_COAST] = s[S_COAST]
+    D[T_N_DETAINED] = s[S_DETAINED]
+    D[T_N_PENDING] = s[S_DETAINED]
+    for k in range(N_INT_RECORDS):
         rec_i[k, r, t] = np.int32(D[k])
-    rec_f[0, r, t] = np.float32(D[RISK])
-    rec_f[1, r, t] = np.float32(D[QUOTA])
-    s[S_PREV_RET] = D[RETURNED]
-    s[S_PREV_ARR] = D[ARRIVALS]
+    for k in range(N_FLOAT_RECORDS):
+        rec_f[k, r, t] = np.float32(D[N_INT_RECORDS + k])
+    s[S_PREV_RETURNED] = D[T_NEW_RETURNED]
+    s[S_PREV_ARRIVALS] = D[T_NEW_ARRIVALS]
 
 
 @_jit
@@ -829,7 +876,7 @@ def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f):
             p[k] = P[k, r]
         hist[:] = 0.0
         rings[:, :] = 0
-        s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < C[C_STATIONARY] else 0.0
+        s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < C[C_STATIONARY_CROSSABLE] else 0.0
         for t in range(daily.shape[1]):
             perception(t, C, p, s, hist, D)
             weather(t, daily, s, g)
@@ -837,7 +884,7 @@ def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f):
             coast(p, s, D, g)
             launch(p, s, D, g)
             prevention(p, s, D, g)
-            boats(t, C, daily, p, s, D, g)
+            boats(C, p, s, D, g)
             screening(t, C, daily, p, D, g)
             selection(t, C, daily, p, s, D, g)
             casework(t, C, p, s, D, rings, g)
