@@ -30,6 +30,7 @@ METHODS = ("model", "AutoETS", "AutoARIMA", "climatology", "seasonal-naive", "me
 HISTORY_YEARS = 3  # weeks of history the baselines see: three years, as the model's calibration window
 SF_LEVELS = (50, 80, 95)  # statsforecast's own prediction intervals
 SF_SAMPLES = 2000  # samples drawn from each statsforecast forecast
+FULL_WEEKS = 4  # an origin enters the backtest once the data cover these weeks after it (the 1-4 week target)
 
 
 def blocks_after(daily: pd.DataFrame, origin: dt.date, weeks: int, col: str = "people") -> pd.Series:
@@ -229,9 +230,10 @@ def backtest(
     """Score the model and the baselines, week by week ahead, at every origin.
 
     Each origin sees only the data up to that day: the model is refitted, the baselines refitted or
-    re-measured. One row per origin, lead (``horizon_weeks``: the k-th week after the origin) and
-    method, with the week's observation and its scores (see :func:`score_samples`); leads the data
-    do not yet cover are left out.
+    re-measured. An origin enters once the data cover its first :data:`FULL_WEEKS` weeks. One row
+    per origin, lead (``horizon_weeks``: the k-th week after the origin) and method, with the
+    week's observation and its scores (see :func:`score_samples`); leads the data do not yet cover
+    are left out.
 
     Args:
         daily: the daily series (``date, people, boats``).
@@ -243,7 +245,7 @@ def backtest(
         on_step: called with each origin when it is done.
     """
     hmax = max(horizons)
-    chosen = backtest_origins(daily, origins, weeks=min(horizons))
+    chosen = backtest_origins(daily, origins, weeks=min(FULL_WEEKS, hmax))
     last = daily.date.max().date()
     rng = np.random.default_rng(seed)
     rows = []

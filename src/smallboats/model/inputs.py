@@ -15,6 +15,8 @@ from smallboats.model import kernel as k
 from smallboats.model.params import ConditionalQuota, FixedQuota, PathQuota, RampQuota, Range, Scenario, SteppedQuota
 from smallboats.model.rng import uniforms
 
+LATER_PRIORS = ("crossings.launch_shock_cv", "crossings.level_drift_per_year", "crossings.p_prevented_give_up")
+
 
 def draw_priors(scenario: Scenario, states: np.ndarray) -> dict[str, np.ndarray]:
     """Draw every prior of the scenario, one value a run, in a fixed order, from the runs' prior streams.
@@ -28,9 +30,14 @@ def draw_priors(scenario: Scenario, states: np.ndarray) -> dict[str, np.ndarray]
         for name in type(getattr(scenario, part_name)).model_fields
         if isinstance(getattr(getattr(scenario, part_name), name), Range)
     ]
+    # priors added later are drawn after the form, so the draws of the older ones do not move
+    first = [r for r in ranges if r[0] not in LATER_PRIORS]
+    later = sorted((r for r in ranges if r[0] in LATER_PRIORS), key=lambda r: LATER_PRIORS.index(r[0]))
     u = uniforms(states, "priors", len(ranges) + 1)
-    out = {key: value.low + (value.high - value.low) * u[i] for i, (key, value) in enumerate(ranges)}
-    out["deterrence.form_index"] = np.floor(u[-1] * len(k.FORMS)).astype(np.int64)
+    out = {key: value.low + (value.high - value.low) * u[i] for i, (key, value) in enumerate(first)}
+    out["deterrence.form_index"] = np.floor(u[len(first)] * len(k.FORMS)).astype(np.int64)
+    for i, (key, value) in enumerate(later, start=len(first) + 1):
+        out[key] = value.low + (value.high - value.low) * u[i]
     return out
 
 
@@ -173,6 +180,9 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
         "threshold_s0": 1 / (1 + np.exp(pr["deterrence.threshold"] / scenario.deterrence.threshold_width)),
         "p_no_applications": np.exp(-pr["scheme.admissions_per_week"] / 7),
         "log_p_stay": np.where(pr["crossings.p_leave_coast"] <= 0.5, np.log1p(-pr["crossings.p_leave_coast"]), 1.0),
+        "launch_shock_cv": pr["crossings.launch_shock_cv"],
+        "level_drift_per_year": pr["crossings.level_drift_per_year"],
+        "p_prevented_give_up": pr["crossings.p_prevented_give_up"],
     }
     return np.ascontiguousarray(np.stack([np.asarray(values[name], dtype=float) for name in k.PARAMS]))
 
