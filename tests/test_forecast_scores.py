@@ -163,3 +163,14 @@ def test_pit_and_coverage_frames_for_the_charts():
     n = cov[(cov.method == "model") & (cov.level == 80)].set_index("season").n
     assert n["May-August"] + n["September-April"] == n["all"] == 160
     assert n["May-August"] == 3 * 4 * 4  # May-August of 2023-25, four weeks from each origin
+
+
+def test_the_pit_and_coverage_charts_render():
+    from smallboats.viz.forecast_charts import coverage_chart, pit_chart
+
+    t = _table(np.random.default_rng(4))
+    pit = pit_chart(pit_histogram(t), "Source: test frame")
+    cov = coverage_chart(coverage_by_season(t), "Source: test frame")
+    for spec in (pit, cov):
+        assert spec.svg().startswith("<svg") and not spec.data.empty
+    assert "outer fifth" in pit.title and cov.title.startswith("The model's")
