@@ -174,3 +174,23 @@ def test_the_pit_and_coverage_charts_render():
     for spec in (pit, cov):
         assert spec.svg().startswith("<svg") and not spec.data.empty
     assert "outer fifth" in pit.title and cov.title.startswith("The model's")
+
+
+def test_a_forecast_starts_from_the_newest_day_unless_told(series):
+    from smallboats.analysis.forecast import forecast_origin
+
+    daily, _ = series
+    newest = daily.date.max().date()
+    assert forecast_origin(daily) == newest == forecast_origin(daily, "latest")
+    assert forecast_origin(daily, "2025-12-31") == dt.date(2025, 12, 31)
+    for bad, words in (("2031-01-01", "outside the data"), ("2018-06-01", "outside the data"), ("soon", "YYYY-MM-DD")):
+        with pytest.raises(UsageError, match=words):
+            forecast_origin(daily, bad)
+
+
+def test_coverage_targets_say_where_they_are_met():
+    from smallboats.analysis.scoring import coverage_targets
+
+    t = coverage_targets(_table(np.random.default_rng(5)))
+    assert set(t.level) == {80, 95} and set(t.season) == {"May-August", "September-April", "all"}
+    assert (t.met == ((t.coverage >= t.low) & (t.coverage <= t.high))).all()

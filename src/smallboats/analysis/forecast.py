@@ -57,6 +57,25 @@ def check_origin(daily: pd.DataFrame, origin: dt.date, weeks_after: int = 0, nam
         raise UsageError(f"{name} {origin}: the data end on {last}, before the {weeks_after} weeks to score")
 
 
+def forecast_origin(daily: pd.DataFrame, value: str | dt.date | None = None, name: str = "--from") -> dt.date:
+    """The origin of a forecast: the newest day for None or ``"latest"``, else the date given.
+
+    A date that is not one, or that lies outside the data that can be used, is a
+    :class:`UsageError` naming the option.
+    """
+    if value is None or value == "latest":
+        origin = daily.date.max().date()
+    elif isinstance(value, dt.date):
+        origin = value
+    else:
+        try:
+            origin = dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{name} must be 'latest' or a date as YYYY-MM-DD, not {value!r}") from None
+    check_origin(daily, origin, name=name)
+    return origin
+
+
 def model_samples(
     daily: pd.DataFrame,
     weekly_obs: pd.DataFrame | None,

@@ -138,3 +138,19 @@ def crps_difference(
             }
         )
     return pd.DataFrame(rows)
+
+
+COVERAGE_TARGETS = {80: (0.75, 0.85), 95: (0.90, 0.98)}  # issue 14's promise for weeks 1-4 ahead
+
+
+def coverage_targets(table: pd.DataFrame, method: str = "model", horizons=(1, 2, 3, 4)) -> pd.DataFrame:
+    """Whether ``method``'s bands keep :data:`COVERAGE_TARGETS`, overall and in each origin season.
+
+    Columns: ``season, level, coverage, low, high, met, n``.
+    """
+    cov = coverage_by_season(table[table.method == method], horizons)
+    cov = cov[cov.level.isin(list(COVERAGE_TARGETS))].copy()
+    cov["low"] = [COVERAGE_TARGETS[lv][0] for lv in cov.level]
+    cov["high"] = [COVERAGE_TARGETS[lv][1] for lv in cov.level]
+    cov["met"] = (cov.coverage >= cov.low) & (cov.coverage <= cov.high)
+    return cov[["season", "level", "coverage", "low", "high", "met", "n"]].reset_index(drop=True)
