@@ -6,9 +6,13 @@ a warm-up call that loads the compiled kernel; ``paired_seconds`` includes the n
 counterfactual; ``vs_no_scheme`` is the ratio to a no-scheme arm timed in the same process (the cost
 of the scheme's mechanisms). 10,000 runs are timed on one thread (median of three), the first such
 call in the process alone (it pays for fresh memory: about 1 GB of records), and on every core.
-Peak memory is measured in a separate run with tracemalloc.
+Peak memory is measured in a separate run with tracemalloc. ``summary_peak_rss_mib`` is the peak
+resident memory of a fresh process that simulates ``--summary-runs`` paired runs x 3 years without
+daily records (``records=False``) on every core and makes the summary, measured with
+``resource.getrusage``; ``summary_baseline_rss_mib`` is the same process's peak before it (the
+interpreter, the libraries and the loaded kernel). The goal (issue 16) is 100,000 runs under 1 GB.
 
-Run: python benchmarks/bench_simulate.py [--runs 1000] [--big 10000]
+Run: python benchmarks/bench_simulate.py [--runs 1000] [--big 10000] [--summary-runs 100000]
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -36,10 +42,38 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(out)
 
 
+PEAK_RSS = """
+import json, resource, sys, time
+from smallboats.model import Scenario, simulate
+
+sc = Scenario(years=3)
+simulate(sc, runs=10, seed=1)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+simulate(sc, runs=int(sys.argv[1]), seed=7, threads=None, records=False).summary()
+seconds = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"base": base / 1024, "peak": peak / 1024, "seconds": seconds}))
+"""
+
+
+def summary_peak_rss(runs: int) -> dict:
+    """Peak resident memory (MiB; Linux reports kilobytes) of a summary-only simulation in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS, str(runs)], capture_output=True, text=True, check=True)
+    got = json.loads(done.stdout.splitlines()[-1])
+    return {
+        "summary_runs": runs,
+        "summary_seconds": round(got["seconds"], 1),
+        "summary_baseline_rss_mib": round(got["base"]),
+        "summary_peak_rss_mib": round(got["peak"]),
+    }
+
+
 def main() -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--big", type=int, default=10_000)
+    ap.add_argument("--summary-runs", type=int, default=100_000, help="0 to skip the peak-memory run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.duckdb") as st:
         sc, _ = build_scenario("pilot-50", st, years=3)
@@ -80,6 +114,8 @@ def main() -> dict:
             big_run_days_per_second=round(args.big * days / big_one),
             big_all_cores_seconds=round(big_all, 2),
         )
+    if args.summary_runs:
+        out.update(summary_peak_rss(args.summary_runs))
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, get_args, get_origin
+
 from pydantic import BaseModel
 
 from smallboats.model.params import (
@@ -26,6 +28,16 @@ SECTIONS = [
 ]
 
 
+def _bounds(metadata: list) -> str:
+    """A field's numeric bounds in words ("0 to 1", "over 0 to 100"), or "" when it has none."""
+    lo = next((f"{m.ge:g}" for m in metadata if getattr(m, "ge", None) is not None), None)
+    lo = lo or next((f"over {m.gt:g}" for m in metadata if getattr(m, "gt", None) is not None), None)
+    hi = next((f"{m.le:g}" for m in metadata if getattr(m, "le", None) is not None), None)
+    if lo is None and hi is None:
+        return ""
+    return f"{lo if lo is not None else 'any'} to {hi if hi is not None else 'any'}"
+
+
 def parameter_rows(model: type[BaseModel]) -> list[dict]:
     """One row per field that is a parameter (nested sections are listed on their own)."""
     rows = []
@@ -44,17 +56,18 @@ def parameter_rows(model: type[BaseModel]) -> list[dict]:
         else:
             default = str(value)
         allowed = extra.get("allowed")
-        if allowed is None:
-            lo = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
-            hi = next((m.le for m in info.metadata if hasattr(m, "le")), None)
-            allowed = [lo, hi] if lo is not None or hi is not None else None
+        allowed = f"{allowed[0]:g} to {allowed[1]:g}" if allowed else _bounds(info.metadata)
+        if not allowed:  # a list: the bounds of each item
+            items = [a for a in get_args(info.annotation) if get_origin(a) is Annotated]
+            allowed = _bounds(items[0].__metadata__[0].metadata) if items else ""
+            allowed = f"each {allowed}" if allowed else ""
         rows.append(
             {
                 "name": name,
                 "unit": extra.get("unit", ""),
                 "default": default,
                 "prior": "range drawn each run" if isinstance(value, Range) and value.low != value.high else "fixed",
-                "allowed": "" if not allowed else f"{allowed[0]:g} to {allowed[1]:g}",
+                "allowed": allowed,
                 "kind": extra.get("kind", ""),
                 "source": extra.get("source", ""),
             }

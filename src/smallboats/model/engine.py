@@ -3,6 +3,18 @@
 Each day every mechanism in :data:`STEP_ORDER` steps once, in that order, for each run (see
 :mod:`smallboats.model.kernel`). Every run has its own random streams, so its numbers do not depend
 on the other runs. The engine reads no file and no store.
+
+**Memory.** With ``records=True`` every run's daily figures are kept (some 90 bytes a run a day
+and arm); with ``records=False`` each block's records are reduced to the per-run totals
+of :data:`smallboats.model.results.SUMMARY_KEEPS` as soon as the block is done, so memory grows with
+the runs but not with runs x days (a few kilobytes a run). :func:`max_runs` is the cap:
+the runs whose estimated memory (:func:`bytes_per_run`) fits in :data:`MEMORY_SHARE` of the
+machine's physical memory; :func:`simulate` refuses more with a :class:`UsageError` naming it.
+
+**Interrupts.** The runs are simulated in blocks of :data:`~smallboats.model.rng.BLOCK`. A
+KeyboardInterrupt (Ctrl-C) reaches the main thread between blocks, or while it waits for worker
+threads; the engine then sets a stop flag that the compiled loop reads before every run, so the
+workers finish within one run, and the interrupt propagates with no results returned.
 """
 
 from __future__ import annotations
@@ -13,14 +25,101 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 
+from smallboats.errors import UsageError
 from smallboats.model import kernel
 from smallboats.model.inputs import draw_priors, make_inputs
 from smallboats.model.kernel import STEP_ORDER
-from smallboats.model.params import Scenario
-from smallboats.model.results import Results
+from smallboats.model.params import Range, Scenario
+from smallboats.model.results import Reduced, Results
 from smallboats.model.rng import BLOCK, n_blocks, streams
 
-__all__ = ["STEP_ORDER", "run_arm", "simulate"]
+__all__ = ["MEMORY_SHARE", "STEP_ORDER", "bytes_per_run", "max_runs", "run_arm", "simulate"]
+
+# Assumption: a simulation may plan on half the machine's memory, leaving the rest to the operating
+# system, the web server or a second command, and to the estimate's own error.
+MEMORY_SHARE = 0.5
+# Writing daily records (``Results.save``) makes a tidy frame: the run and date (8 bytes each) and
+# every variable (4 bytes each) for every run and day, which pandas, Arrow and the Parquet writer
+# each copy once more. Measured: a save of 1,500 paired runs x 3 years peaked at about 600 kB a run
+# above the loaded kernel; this estimate gives about 670 kB.
+TIDY_COPIES = 4
+
+
+def machine_memory() -> int:
+    """The machine's physical memory in bytes (8 GiB when the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+        return 8 * 2**30
+
+
+def bytes_per_run(scenario: Scenario, *, records: bool, arms: int = 2) -> int:
+    """Estimated memory one run takes: what is kept of it, its priors, and its working arrays.
+
+    Kept: the daily records of every arm (and the tidy frame ``save`` writes), or the per-run totals
+    of a summary-only simulation. Working: its generators, parameters and state (one arm at a time).
+    """
+    days = scenario.days
+    ranges = sum(
+        isinstance(getattr(part, name), Range)
+        for part in (scenario.crossings, scenario.scheme, scenario.deterrence)
+        for name in type(part).model_fields
+    )
+    working = (len(kernel.STREAMS) * 4 + len(kernel.PARAMS) + len(kernel.STATE)) * 8
+    priors = (ranges + 1) * 8
+    if records:
+        kept = arms * days * len(kernel.RECORDED) * 4 + TIDY_COPIES * days * (16 + 4 * (len(kernel.RECORDED) + 1))
+    else:
+        kept = arms * Reduced.bytes_per_run(scenario.start, days)
+    return kept + priors + working
+
+
+def max_runs(scenario: Scenario, *, records: bool, arms: int = 2) -> int:
+    """The most runs whose estimated memory fits in :data:`MEMORY_SHARE` of the machine's memory."""
+    return max(1, int(MEMORY_SHARE * machine_memory() // bytes_per_run(scenario, records=records, arms=arms)))
+
+
+def _priors(scenario: Scenario, states: np.ndarray, runs: int, fixed: dict[str, np.ndarray] | None) -> dict:
+    priors = draw_priors(scenario, states)
+    for key, values in (fixed or {}).items():
+        if key not in priors:
+            raise UsageError(f"unknown prior {key!r}; valid: {', '.join(sorted(priors))}")
+        v = np.asarray(values, dtype=priors[key].dtype)
+        if v.shape != (runs,):
+            raise UsageError(f"fixed prior {key} needs {runs} values, got shape {v.shape}")
+        priors[key] = v.copy()
+    return priors
+
+
+def _run_blocks(
+    block: Callable[[int], None], blocks: int, threads: int, on_block: Callable | None, stop: np.ndarray
+) -> None:
+    """Run every block, in order on one thread or on a pool; any exception (Ctrl-C too) stops them all."""
+    threads = max(1, min(threads, blocks))
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    try:
+        if pool is None:
+            for b in range(blocks):
+                block(b)
+                if on_block:
+                    on_block(b + 1, blocks)
+            return
+        futures = [pool.submit(block, b) for b in range(blocks)]
+        for done, finished in enumerate(as_completed(futures), start=1):
+            finished.result()
+            if on_block:
+                on_block(done, blocks)
+    except BaseException:
+        stop[0] = 1  # the compiled loop reads it before every run
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _named(rec_i: np.ndarray, rec_f: np.ndarray) -> dict[str, np.ndarray]:
+    out = {name: rec_i[j] for j, name in enumerate(kernel.INT_RECORDS)}
+    return out | {name: rec_f[j] for j, name in enumerate(kernel.FLOAT_RECORDS)}
 
 
 def run_arm(
@@ -31,32 +130,31 @@ def run_arm(
     on_block: Callable[[int, int], None] | None = None,
     fixed_priors: dict[str, np.ndarray] | None = None,
     threads: int = 1,
-) -> tuple[dict, dict]:
-    """Simulate one arm: ``runs`` runs numbered from ``first_block * BLOCK``. Returns (records, priors).
+    records: bool = True,
+) -> tuple[dict | None, Reduced | None, dict]:
+    """Simulate one arm: ``runs`` runs numbered from ``first_block * BLOCK``.
 
-    The runs are stepped in blocks of :data:`BLOCK`, on ``threads`` threads (the compiled loop
-    releases the GIL; every run has its own streams, so the numbers do not depend on the threads);
-    ``on_block(done, blocks)`` is called after each block.
+    Returns (daily records ``var -> (days, runs)`` or None, per-run totals or None, priors). The runs
+    are stepped in blocks of :data:`BLOCK`, on ``threads`` threads (the compiled loop releases the
+    GIL; every run has its own streams, so the numbers do not depend on the threads);
+    ``on_block(done, blocks)`` is called after each block. Without ``records`` each block is reduced
+    to per-run totals as soon as it is done.
     """
     states = streams(seed, first_block, runs)
-    priors = draw_priors(scenario, states)
-    for key, values in (fixed_priors or {}).items():
-        if key not in priors:
-            raise KeyError(f"unknown prior {key!r}; valid: {', '.join(sorted(priors))}")
-        v = np.asarray(values, dtype=priors[key].dtype)
-        if v.shape != (runs,):
-            raise ValueError(f"fixed prior {key} needs {runs} values, got {v.shape}")
-        priors[key] = v.copy()
+    priors = _priors(scenario, states, runs, fixed_priors)
     inp = make_inputs(scenario, priors)
     days = scenario.days
-    # records are written (variable, run, day) and handed out as (day, run) views
-    rec_i = np.empty((len(kernel.INT_RECORDS), runs, days), dtype=np.int32)
-    rec_f = np.empty((len(kernel.FLOAT_RECORDS), runs, days), dtype=np.float32)
-    # the loop writes every element; filling first maps fresh memory in one sweep, which measured
-    # several times faster than letting the loop's scattered first writes fault it in
-    rec_i.fill(0)
-    rec_f.fill(0)
-    blocks = n_blocks(runs)
+    stop = np.zeros(1, dtype=np.int64)
+    n_int, n_float = len(kernel.INT_RECORDS), len(kernel.FLOAT_RECORDS)
+    reduced = None if records else Reduced.empty(scenario.start, days, runs)
+    if records:
+        # records are written (variable, run, day) and handed out as (day, run) views; the loop writes
+        # every element, but filling first maps fresh memory in one sweep, which measured several
+        # times faster than letting the loop's scattered first writes fault it in
+        rec_i = np.empty((n_int, runs, days), dtype=np.int32)
+        rec_f = np.empty((n_float, runs, days), dtype=np.float32)
+        rec_i.fill(0)
+        rec_f.fill(0)
 
     def block(b: int) -> None:
         scratch = (  # working space for the run in hand (a few kilobytes, so made afresh per block)
@@ -66,23 +164,19 @@ def run_arm(
             np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
         )
         lo, hi = b * BLOCK, min((b + 1) * BLOCK, runs)
-        kernel.run_block(lo, hi, inp.config, inp.daily, inp.params, inp.state, states, *scratch, rec_i, rec_f)
+        args = (lo, hi, inp.config, inp.daily, inp.params, inp.state, states, *scratch)
+        if records:
+            kernel.run_block(*args, rec_i, rec_f, 0, stop)
+            return
+        block_i = np.zeros((n_int, hi - lo, days), dtype=np.int32)
+        block_f = np.zeros((n_float, hi - lo, days), dtype=np.float32)
+        kernel.run_block(*args, block_i, block_f, lo, stop)
+        if not stop[0]:
+            reduced.add_block(scenario.start, lo, _named(block_i, block_f))
 
-    threads = max(1, min(threads, blocks))
-    if threads == 1:
-        for b in range(blocks):
-            block(b)
-            if on_block:
-                on_block(b + 1, blocks)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            for done, finished in enumerate(as_completed([pool.submit(block, b) for b in range(blocks)]), start=1):
-                finished.result()
-                if on_block:
-                    on_block(done, blocks)
-    records = {name: rec_i[j].T for j, name in enumerate(kernel.INT_RECORDS)}
-    records |= {name: rec_f[j].T for j, name in enumerate(kernel.FLOAT_RECORDS)}
-    return records, priors
+    _run_blocks(block, n_blocks(runs), threads, on_block, stop)
+    daily = {name: x.T for name, x in _named(rec_i, rec_f).items()} if records else None
+    return daily, reduced, priors
 
 
 def simulate(
@@ -96,12 +190,13 @@ def simulate(
     meta: dict | None = None,
     fixed_priors: dict[str, np.ndarray] | None = None,
     threads: int | None = 1,
+    records: bool = True,
 ) -> Results:
     """Run a scenario and, when it has a scheme, its paired no-scheme counterfactual.
 
     Args:
         scenario: the validated scenario.
-        runs: Monte Carlo runs.
+        runs: Monte Carlo runs, at most :func:`max_runs` (a :class:`UsageError` names the cap).
         seed: the seed; the same seed gives the same numbers however runs are split into chunks.
         first_block: runs are numbered from ``first_block * BLOCK`` (chunks of a larger ensemble).
         counterfactual: also run the no-scheme arm (needed for effects).
@@ -110,15 +205,28 @@ def simulate(
         fixed_priors: values to use instead of drawing some priors, one a run (sensitivity analyses);
             both arms use them.
         threads: threads to run on (None: every core); the numbers are the same however many.
+        records: keep every run's daily records; without them only the per-run totals of
+            :data:`~smallboats.model.results.SUMMARY_KEEPS` are kept, in memory that does not grow
+            with the horizon (the summary, bands, effects and sweeps need no more).
 
     Returns:
         The results of both arms.
     """
     if runs < 1:
-        raise ValueError("runs must be at least 1")
+        raise UsageError(f"runs must be at least 1, not {runs}")
+    if first_block < 0:
+        raise UsageError(f"first_block must be 0 or more, not {first_block}")
     arms = [scenario]
     if counterfactual and scenario.scheme.enabled:
         arms.append(scenario.no_scheme())
+    cap = max_runs(scenario, records=records, arms=len(arms))
+    if runs > cap:
+        need = runs * bytes_per_run(scenario, records=records, arms=len(arms)) / 2**30
+        raise UsageError(
+            f"{runs:,} runs of {scenario.days:,} days {'with' if records else 'without'} daily records need "
+            f"about {need:,.1f} GiB; the cap on this machine is {cap:,} runs ({MEMORY_SHARE:.0%} of its "
+            f"{machine_memory() / 2**30:,.1f} GiB)" + ("; without daily records far more fit" if records else "")
+        )
     out = []
     for i, arm in enumerate(arms):
 
@@ -126,16 +234,17 @@ def simulate(
             if on_progress:
                 on_progress((i + done / blocks) / len(arms))
 
-        out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1))
-    records, priors = out[0]
-    cf = out[1][0] if len(out) > 1 else records
+        out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1, records))
+    daily, reduced, priors = out[0]
+    cf_daily, cf_reduced = (out[1][0], out[1][1]) if len(out) > 1 else (daily, reduced)
     return Results(
         scenario=scenario,
         seed=seed,
         runs=runs,
-        first_block=first_block,
-        records=records,
-        counterfactual=cf,
+        daily=daily,
+        daily_counterfactual=cf_daily,
         priors=priors,
+        first_block=first_block,
         meta=meta or {},
+        reduced=None if records else {"scenario": reduced, "counterfactual": cf_reduced},
     )

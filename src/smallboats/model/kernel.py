@@ -64,7 +64,6 @@ RECORDED = (
     "new_recrossed",
     "new_applied",
     "new_admitted",
-    "n_pending",
     "p_perceived_risk",
     "quota_week",
 )
@@ -93,7 +92,6 @@ T_NEW_RETURNED = TODAY.index("new_returned")
 T_NEW_RECROSSED = TODAY.index("new_recrossed")
 T_NEW_APPLIED = TODAY.index("new_applied")
 T_NEW_ADMITTED = TODAY.index("new_admitted")
-T_N_PENDING = TODAY.index("n_pending")
 T_P_PERCEIVED_RISK = TODAY.index("p_perceived_risk")
 T_QUOTA_WEEK = TODAY.index("quota_week")
 T_REL_INFLOW = TODAY.index("rel_inflow")
@@ -355,6 +353,14 @@ _U57, _U19, _U64 = np.uint64(57), np.uint64(19), np.uint64(64)
 _TWO_M53 = 1.0 / 9007199254740992.0
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 POISSON_SMALL_MEAN = 10.0  # below it Poisson draws multiply uniforms; from it, PTRS (Hormann 1993)
+# Bounds that keep every sampler finite whatever it is given (validation keeps scenarios far inside
+# them; these guard the compiled loop against a NaN, an infinity or an overflowed product):
+# a mean that is not a positive number draws nothing; a larger mean is clamped to POISSON_MAX_MEAN,
+# which is far above any admissible day (5,000 a day at most, times the season and trend) and keeps
+# the draw inside the int32 records; and a draw by counting (means below ten) stops at SMALL_MAX_K
+# (its chance at such means is below 1e-1500; the inversion sampler then starts again).
+POISSON_MAX_MEAN = 1e9
+SMALL_MAX_K = 1000
 
 
 @_jit
@@ -447,7 +453,7 @@ def poisson_small(g, s, limit):
     """A Poisson draw of mean below 10 by multiplying uniforms; ``limit`` is ``exp(-mean)``."""
     k = 0
     prod = uniform(g, s)
-    while prod > limit:
+    while prod > limit and k < SMALL_MAX_K:
         k += 1
         prod *= uniform(g, s)
     return k
@@ -455,9 +461,10 @@ def poisson_small(g, s, limit):
 
 @_jit
 def poisson(g, s, lam):
-    """A Poisson draw: multiplication below a mean of 10, else PTRS (Hormann 1993)."""
-    if lam <= 0.0:
+    """A Poisson draw: multiplication below a mean of 10, else PTRS (Hormann 1993); see POISSON_MAX_MEAN."""
+    if not lam > 0.0:  # also NaN
         return 0
+    lam = min(lam, POISSON_MAX_MEAN)
     if lam < POISSON_SMALL_MEAN:
         return poisson_small(g, s, math.exp(-lam))
     slam = math.sqrt(lam)
@@ -489,11 +496,11 @@ def _binomial_inversion(g, s, n, p, log_q):
         u = uniform(g, s)
         f = first
         k = 0
-        while u > f and k <= n:
+        while u > f and k <= n and k < SMALL_MAX_K:
             u -= f
             k += 1
             f *= a / k - ratio
-        if k <= n:
+        if k <= n and k < SMALL_MAX_K:
             return k
 
 
@@ -567,7 +574,7 @@ def binomial(g, s, n, p):
 @_jit
 def binomial_log(g, s, n, p, log_1mp):
     """:func:`binomial`, given ``log(1 - p)`` when ``p`` is at most one half and fixed for the run (else 1)."""
-    if n <= 0 or p <= 0.0:
+    if n <= 0 or not p > 0.0:  # also NaN
         return 0
     if p >= 1.0:
         return n
@@ -937,7 +944,6 @@ def record(t, r, s, D, rec_i, rec_f):
     """Write the day's figures into the record and hand today's returns and arrivals to tomorrow."""
     D[T_N_COAST] = s[S_COAST]
     D[T_N_DETAINED] = s[S_DETAINED]
-    D[T_N_PENDING] = s[S_DETAINED]
     for k in range(N_INT_RECORDS):
         rec_i[k, r, t] = np.int32(D[k])
     for k in range(N_FLOAT_RECORDS):
@@ -947,14 +953,17 @@ def record(t, r, s, D, rec_i, rec_f):
 
 
 @_jit
-def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f):
+def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f, rec_lo, stop):
     """Simulate runs ``lo`` to ``hi`` over every day: each day, every mechanism in ``STEP_ORDER``.
 
     One run at a time, so that its state, parameters, generators and scheduling rings stay in the
-    processor's cache; ``p``, ``hist`` and ``rings`` are scratch space for the run in hand, and the
-    records are laid out (variable, run, day).
+    processor's cache; ``p``, ``hist`` and ``rings`` are scratch space for the run in hand. The
+    records are laid out (variable, run, day), run ``r`` in row ``r - rec_lo`` (a whole arm, or one
+    block's buffer). The loop stops before its next run once ``stop[0]`` is set (an interrupt).
     """
     for r in range(lo, hi):
+        if stop[0] != 0:
+            return
         s = S[r]
         g = G[r]
         for k in range(P.shape[0]):
@@ -975,7 +984,7 @@ def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f):
             casework(t, C, p, s, D, rings, g)
             recross(p, s, D, g)
             admissions(t, daily, p, s, D, rings, g)
-            record(t, r, s, D, rec_i, rec_f)
+            record(t, r - rec_lo, s, D, rec_i, rec_f)
 
 
 MECHANISMS = {

@@ -26,7 +26,17 @@ def P(default, *, unit: str, source: str, kind: str, ge=None, le=None, **kw):  #
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # every number must be finite: a NaN or an infinity is refused where it is read, naming its key
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+# Checked item by item, so that the error names the position of the bad value
+Probability = Annotated[float, Field(ge=0, le=1)]
+WeeklyQuota = Annotated[float, Field(ge=0, le=10_000)]  # the bound of every other quota field
+# A month's factor relative to the yearly mean: above zero (a month with no crossings at all would
+# stop the inflow for good), and at most 100 (a guard: a month holding a whole year's arrivals is
+# about 13)
+SeasonalFactor = Annotated[float, Field(gt=0, le=100)]
 
 
 class Range(_Strict):
@@ -71,7 +81,7 @@ class SteppedQuota(_Strict):
     """Quota changes on given dates: ``steps = [[date, per_week], ...]``."""
 
     kind: Literal["stepped"]
-    steps: list[tuple[dt.date, float]] = Field(min_length=1)
+    steps: list[tuple[dt.date, WeeklyQuota]] = Field(min_length=1)
 
 
 class RampQuota(_Strict):
@@ -99,7 +109,7 @@ class PathQuota(_Strict):
     """An explicit weekly path from the scheme's start; the last value holds after it."""
 
     kind: Literal["path"]
-    per_week: list[float] = Field(min_length=1)
+    per_week: list[WeeklyQuota] = Field(min_length=1)
     source: str = ""
 
 
@@ -132,7 +142,7 @@ class Crossings(_Strict):
         hi=2,
         source="Assumption: no known trend; +/-5% a year spans recent year-on-year swings",
     )
-    seasonal: list[float] = Field(
+    seasonal: list[SeasonalFactor] = Field(
         default_factory=lambda: [0.35, 0.45, 0.75, 0.8, 0.95, 1.25, 1.2, 1.4, 1.6, 1.35, 1.1, 0.8],
         min_length=12,
         max_length=12,
@@ -142,7 +152,7 @@ class Crossings(_Strict):
             "source": "Fitted: monthly shares of arrivals (HO time series SB_01)",
         },
     )
-    p_cross_after_calm: list[float] = Field(
+    p_cross_after_calm: list[Probability] = Field(
         default_factory=lambda: [0.12, 0.14, 0.2, 0.24, 0.3, 0.35, 0.36, 0.38, 0.36, 0.3, 0.22, 0.15],
         min_length=12,
         max_length=12,
@@ -152,7 +162,7 @@ class Crossings(_Strict):
             "source": "Fitted: P(arrivals today | none yesterday) by month (HO time series SB_01)",
         },
     )
-    p_cross_after_cross: list[float] = Field(
+    p_cross_after_cross: list[Probability] = Field(
         default_factory=lambda: [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.6, 0.62, 0.6, 0.55, 0.45, 0.38],
         min_length=12,
         max_length=12,

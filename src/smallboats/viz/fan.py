@@ -60,3 +60,15 @@ def fan_chart(
     title = title or f"{LABELS.get(var, var)} a {period}: median and 50/80/95% bands"
     subtitle = subtitle or "Shaded bands hold 50%, 80% and 95% of runs; the line is the median"
     return ChartSpec(f"fan_{var}_{period}", title, finish(chart, title, subtitle, source), data, source)
+
+
+def results_fan_chart(results, var: str = "arrivals", period: str = "week") -> ChartSpec:
+    """A fan chart (median, 50/80/95% bands) of one simulation's variable (was ``Results.plot``)."""
+    from smallboats import __version__
+
+    return fan_chart(
+        {results.scenario.name: results.band(var, period)},
+        var,
+        period,
+        source=f"smallboats {__version__} simulation, seed {results.seed}, {results.runs} runs",
+    )

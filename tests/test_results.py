@@ -1,0 +1,119 @@
+"""Results: per-run reductions, summary-only simulations that match the daily records, run numbers
+that survive chunking, and the runs cap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smallboats.analysis.scenarios import build_scenario
+from smallboats.errors import UsageError
+from smallboats.model import Results, max_runs, simulate
+from smallboats.model.kernel import RECORDED
+from smallboats.model.results import SUMMARY_KEEPS, is_stock
+from smallboats.model.rng import BLOCK
+
+
+@pytest.fixture(scope="module")
+def pilot(bundled_template):
+    from smallboats.data.store import Store
+
+    with Store(bundled_template) as st:
+        sc, meta = build_scenario("pilot-50", st, years=1.5)
+    return sc, meta
+
+
+@pytest.fixture(scope="module")
+def both(pilot):
+    sc, meta = pilot
+    full = simulate(sc, runs=300, seed=4, meta=meta, threads=2)
+    lean = simulate(sc, runs=300, seed=4, meta=meta, threads=2, records=False)
+    return full, lean
+
+
+def test_summary_only_matches_the_daily_records(both):
+    full, lean = both
+    assert full.has_records and not lean.has_records
+    for period, names in SUMMARY_KEEPS.items():
+        for name in names:
+            for arm in ("scenario", "counterfactual"):
+                a, b = full.per_run(name, period, arm), lean.per_run(name, period, arm)
+                assert a.shape == b.shape == (a.shape[0], 300)
+                if is_stock(name):
+                    np.testing.assert_allclose(a, b, rtol=1e-12, err_msg=f"{period} {name} {arm}")
+                else:
+                    assert np.array_equal(a, b), (period, name, arm)
+    assert full.summary() == lean.summary()
+    assert full.band("arrivals", "week").equals(lean.band("arrivals", "week"))
+    assert full.band("arrivals", "week", arm="counterfactual").equals(lean.band("arrivals", "week", "counterfactual"))
+    assert full.effect("returned", "year").equals(lean.effect("returned", "year"))
+
+
+def test_summary_only_refuses_what_it_did_not_keep(both):
+    _, lean = both
+    with pytest.raises(UsageError, match="records=True"):
+        lean.records  # noqa: B018 - the property raises
+    with pytest.raises(UsageError, match="returned by week was not kept"):
+        lean.per_run("returned", "week")
+    with pytest.raises(UsageError, match="first 365 days"):
+        lean.per_run("arrivals", "total", days=365)
+    with pytest.raises(UsageError, match="records=True"):
+        lean.to_frame()
+
+
+def test_per_run_and_cut_agree_with_the_records(both):
+    full, _ = both
+    arrivals = full.records["new_arrivals"].astype(float)
+    cf = full.counterfactual["new_arrivals"].astype(float)
+    assert np.array_equal(full.per_run("arrivals", "total", days=365)[0], arrivals[:365].sum(axis=0))
+    coast = full.per_run("n_coast", "week")
+    assert np.allclose(coast[0], full.records["n_coast"][:7].mean(axis=0))
+    cut = full.cut("arrivals", "total", days=365)[0]
+    assert np.allclose(cut, 1 - arrivals[:365].sum(axis=0) / np.maximum(cf[:365].sum(axis=0), 1))
+    assert full.cut("arrivals", "year").shape == (2, 300)
+    with pytest.raises(UsageError, match="unknown variable 'colour'"):
+        full.per_run("colour")
+    with pytest.raises(UsageError, match="period must be one of"):
+        full.per_run("arrivals", "fortnight")
+    with pytest.raises(UsageError, match="arm must be one of"):
+        full.per_run("arrivals", "year", arm="both")
+
+
+def test_n_pending_is_gone_but_still_reads(both):
+    full, lean = both
+    assert "n_pending" not in RECORDED and "n_pending" not in full.records
+    for r in (full, lean):
+        assert np.array_equal(r.per_run("n_pending", "year"), r.per_run("n_detained", "year"))
+
+
+def test_chunks_keep_their_run_numbers(pilot):
+    sc, _ = pilot
+    whole = simulate(sc, runs=2 * BLOCK, seed=8, records=False)
+    second = simulate(sc, runs=BLOCK, seed=8, first_block=1)
+    assert second.run_ids[0] == BLOCK and second.to_frame().run.min() == BLOCK
+    assert second.priors_frame().run.tolist() == list(range(BLOCK, 2 * BLOCK))
+    parts = Results.concat([simulate(sc, runs=BLOCK, seed=8, first_block=1, records=False), whole_first(sc)])
+    assert parts.run_ids.tolist() == list(range(2 * BLOCK))
+    assert parts.summary() == whole.summary()
+    for name in RECORDED:
+        assert np.array_equal(parts.per_run(name, "year"), whole.per_run(name, "year")), name
+    with pytest.raises(UsageError, match="not consecutive"):
+        Results.concat([whole_first(sc), simulate(sc, runs=10, seed=8, first_block=2, records=False)])
+    with pytest.raises(UsageError, match="with daily records"):
+        Results.concat([whole_first(sc), second])
+
+
+def whole_first(sc):
+    return simulate(sc, runs=BLOCK, seed=8, records=False)
+
+
+def test_the_runs_cap_comes_from_memory_and_is_named(pilot):
+    sc, _ = pilot
+    with_records, without = max_runs(sc, records=True), max_runs(sc, records=False)
+    assert 1 <= with_records < without
+    with pytest.raises(UsageError, match=f"the cap on this machine is {with_records:,} runs"):
+        simulate(sc, runs=with_records + 1)
+    with pytest.raises(UsageError, match="at least 1"):
+        simulate(sc, runs=0)
+    with pytest.raises(UsageError, match="unknown prior 'colour'"):
+        simulate(sc, runs=10, fixed_priors={"colour": np.zeros(10)})
