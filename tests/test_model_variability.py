@@ -130,3 +130,14 @@ def test_a_fit_without_the_variability_step_leaves_the_default(fit):
     quick = fit_baseline(fit[1], None, dt.date(2026, 8, 5), variability=False)
     assert "launch_shock_cv" not in quick and "weekly_cv_model" not in quick["fit"]
     assert Scenario.from_dict({"crossings": quick}).crossings.launch_shock_cv.high == 0.0
+
+
+def test_a_passing_level_deviation_widens_a_month_and_keeps_its_mean(fit):
+    def month(sd):
+        sc = _scenario(fit[0], years=28 / 365.25, level_noise_sd=sd, launch_shock_cv=0.0)
+        return simulate(sc, runs=1000, seed=12, counterfactual=False).records["new_arrivals"].sum(axis=0)
+
+    plain, noisy = month(0.0), month(0.4)
+    assert np.log1p(noisy).std() > np.log1p(plain).std() + 0.12  # a month averages the deviation: about 0.3 of 0.4
+    assert abs(noisy.mean() / plain.mean() - 1) < 0.06  # expectation one (tolerance: 6%, sampling error ~3%)
+    assert 0 < fit[0]["level_noise_sd"]["high"] <= 0.6

@@ -20,7 +20,11 @@ Method (moment matching, documented in docs/methods.md):
   the record while more prevention in a what-if lowers arrivals.
 * level drift: the log inflow level walks at random, with the yearly standard deviation of the
   level's range above (the record's own year-to-year swings).
-* day-to-day variability: the coefficient of variation of a gamma shock on each calm day's launch
+* passing level: months run above or below their season for weeks at a time. ``level_noise_sd``
+  is the robust spread (1.4826 times the median absolute deviation) of log monthly totals about
+  the season times the year's centred running mean, over the window, capped at
+  :data:`MAX_LEVEL_NOISE`; its correlation time stays an assumption (params.py).
+* day-to-day variability: given the above, the coefficient of variation of a gamma shock on each calm day's launch
   share (``launch_shock_cv``) is chosen on a grid by simulating the 52 weeks before ``until`` and
   matching three figures of the record there: the weekly coefficient of variation, the share of
   weeks under 100 people and the share of days without arrivals (least squares; all three are
@@ -42,6 +46,7 @@ from smallboats.errors import StoreError, UsageError
 SHOCK_GRID = tuple(np.round(np.arange(0.0, 4.01, 0.25), 2))  # launch_shock_cv values tried
 SHOCK_RUNS = 100  # runs per value tried: the three figures' medians move by about 0.01 between seeds
 QUIET_WEEK = 100  # people: a week under this counts as quiet
+MAX_LEVEL_NOISE = 0.6  # cap on level_noise_sd: a quiet winter month's log ratio can be wild
 
 
 def fit_baseline(
@@ -79,6 +84,7 @@ def fit_baseline(
     last = d[d.date > pd.Timestamp(until) - pd.Timedelta(days=364)]
     inflow = float(last.people.mean())
     spread = level_spread(d, until, years)
+    noise = level_noise(w, seasonal.to_numpy())
     ppb = float(last.people.sum() / max(last.boats.sum(), 1))
     yearly = w.groupby(w.date.dt.year).agg(people=("people", "sum"), boats=("boats", "sum"))
     yearly = yearly[yearly.boats > 0]
@@ -103,6 +109,7 @@ def fit_baseline(
         "ppb_growth_per_year": {"low": 0.0, "high": round(max(growth, 0.0), 4)},
         "p_prevent": prevent,
         "level_drift_per_year": {"low": round(spread, 4), "high": round(spread, 4)},
+        "level_noise_sd": {"low": round(noise, 4), "high": round(noise, 4)},
         "fit": {
             "until": until.isoformat(),
             "window_start": start.date().isoformat(),
@@ -175,6 +182,24 @@ def fit_launch_shock(crossings: dict, daily: pd.DataFrame, until: dt.date, seed:
         "launch_shock_cv": {"low": round(float(max(best - step, 0.0)), 2), "high": round(float(best + step), 2)},
         "fit": fit,
     }
+
+
+def level_noise(window: pd.DataFrame, seasonal: np.ndarray) -> float:
+    """The robust spread of log monthly totals about the season times the year's running mean.
+
+    ``window``: the fit window's days (``date, people``); ``seasonal``: its monthly profile.
+    """
+    from smallboats.model.inputs import seasonal_profile
+
+    s = window.set_index("date").people
+    annual = s.rolling(365, min_periods=180, center=True).mean()
+    expected = annual * seasonal_profile(seasonal)[s.index.month - 1]
+    monthly = pd.DataFrame({"obs": s, "exp": expected}).dropna().resample("MS").sum()
+    monthly = monthly[monthly.exp > 0]
+    if len(monthly) < 12:
+        return 0.0
+    r = np.log((monthly.obs + 1) / (monthly.exp + 1))
+    return float(min(1.4826 * np.median(np.abs(r - np.median(r))), MAX_LEVEL_NOISE))
 
 
 def level_spread(daily: pd.DataFrame, until: dt.date, years: int) -> float:

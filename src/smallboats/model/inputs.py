@@ -15,7 +15,13 @@ from smallboats.model import kernel as k
 from smallboats.model.params import ConditionalQuota, FixedQuota, PathQuota, RampQuota, Range, Scenario, SteppedQuota
 from smallboats.model.rng import uniforms
 
-LATER_PRIORS = ("crossings.launch_shock_cv", "crossings.level_drift_per_year", "crossings.p_prevented_give_up")
+LATER_PRIORS = (
+    "crossings.launch_shock_cv",
+    "crossings.level_drift_per_year",
+    "crossings.p_prevented_give_up",
+    "crossings.level_noise_sd",
+    "crossings.level_noise_days",
+)
 
 
 def draw_priors(scenario: Scenario, states: np.ndarray) -> dict[str, np.ndarray]:
@@ -183,6 +189,8 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
         "launch_shock_cv": pr["crossings.launch_shock_cv"],
         "level_drift_per_year": pr["crossings.level_drift_per_year"],
         "p_prevented_give_up": pr["crossings.p_prevented_give_up"],
+        "level_noise_sd": pr["crossings.level_noise_sd"],
+        "level_noise_days": pr["crossings.level_noise_days"],
     }
     return np.ascontiguousarray(np.stack([np.asarray(values[name], dtype=float) for name in k.PARAMS]))
 

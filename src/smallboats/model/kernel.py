@@ -123,6 +123,7 @@ STATE = (
     "spare_normal",
     "has_spare",
     "log_level",  # the run's drift of the log inflow level (a random walk from zero)
+    "level_noise",  # the run's passing deviation of the log inflow level (mean-reverting)
     "carry_gave_up",  # yesterday's prevented who leave the coast today
 )
 S_COAST = STATE.index("coast")
@@ -147,6 +148,7 @@ S_PPB_TREND = STATE.index("ppb_trend")
 S_SPARE_NORMAL = STATE.index("spare_normal")
 S_HAS_SPARE = STATE.index("has_spare")
 S_LOG_LEVEL = STATE.index("log_level")
+S_LEVEL_NOISE = STATE.index("level_noise")
 S_CARRY_GAVE_UP = STATE.index("carry_gave_up")
 
 # --- per-run parameters (rows of P) ----------------------------------------------------------------
@@ -189,6 +191,8 @@ PARAMS = (
     "launch_shock_cv",
     "level_drift_per_year",
     "p_prevented_give_up",
+    "level_noise_sd",
+    "level_noise_days",
 )
 P_INFLOW_PER_DAY = PARAMS.index("inflow_per_day")
 P_DAILY_TREND = PARAMS.index("daily_trend")
@@ -226,6 +230,8 @@ P_LOG_P_STAY = PARAMS.index("log_p_stay")
 P_LAUNCH_SHOCK_CV = PARAMS.index("launch_shock_cv")
 P_LEVEL_DRIFT_PER_YEAR = PARAMS.index("level_drift_per_year")
 P_P_PREVENTED_GIVE_UP = PARAMS.index("p_prevented_give_up")
+P_LEVEL_NOISE_SD = PARAMS.index("level_noise_sd")
+P_LEVEL_NOISE_DAYS = PARAMS.index("level_noise_days")
 
 # --- the scenario's settings (C) ---------------------------------------------------------------------
 CONFIG = (
@@ -296,6 +302,7 @@ STREAMS = (
     "shock",  # the day's launch shock (drawn on crossable days only)
     "drift",  # the daily step of the inflow level's random walk
     "attrition",  # which of those prevented give up
+    "level_noise",  # the steps of the level's passing deviation
 )
 G_PRIORS = STREAMS.index("priors")
 G_WEATHER = STREAMS.index("weather")
@@ -313,6 +320,7 @@ G_ADMISSIONS = STREAMS.index("admissions")
 G_SHOCK = STREAMS.index("shock")
 G_DRIFT = STREAMS.index("drift")
 G_ATTRITION = STREAMS.index("attrition")
+G_LEVEL_NOISE = STREAMS.index("level_noise")
 
 # --- scheduling rings (kind, day mod RING) -------------------------------------------------------------
 RINGS = ("returns", "releases", "lapses", "admissions")
@@ -698,13 +706,33 @@ def level_drift(p, s, g):
 
 
 @_jit
+def level_noise(t, p, s, g):
+    """Step the run's passing deviation of the log level (an AR(1)) and return today's multiplier.
+
+    Months run above or below their season for weeks at a time. The deviation has a stationary
+    standard deviation ``level_noise_sd`` and an autocorrelation of ``exp(-1 / level_noise_days)``
+    a day; it starts from its stationary law, since the model does not know where the record
+    stands on the first day. The multiplier is ``exp(x - sd^2 / 2)``, of expectation one.
+    """
+    sd = p[P_LEVEL_NOISE_SD]
+    if sd <= 0.0:
+        return 1.0
+    if t == 0:
+        s[S_LEVEL_NOISE] = sd * normal_pair(g, G_LEVEL_NOISE)[0]
+    else:
+        phi = math.exp(-1.0 / max(p[P_LEVEL_NOISE_DAYS], 1.0))
+        s[S_LEVEL_NOISE] = phi * s[S_LEVEL_NOISE] + sd * math.sqrt(1.0 - phi * phi) * normal_pair(g, G_LEVEL_NOISE)[0]
+    return math.exp(s[S_LEVEL_NOISE] - 0.5 * sd * sd)
+
+
+@_jit
 def inflow(t, daily, p, s, D, g):
     """The potential inflow (Poisson around the run's drifting level, season and trend), less those put off.
 
     The potential is drawn from its own stream every day, so a scheme run and its counterfactual
     share it exactly; deterrence then thins it, and a share of those put off are deflected elsewhere.
     """
-    lam = p[P_INFLOW_PER_DAY] * daily[D_SEASON, t] * s[S_TREND] * level_drift(p, s, g)
+    lam = p[P_INFLOW_PER_DAY] * daily[D_SEASON, t] * s[S_TREND] * level_drift(p, s, g) * level_noise(t, p, s, g)
     s[S_TREND] *= p[P_DAILY_TREND]
     potential = poisson(g, G_INFLOW, lam)
     put_off = binomial(g, G_DETERRENCE, potential, 1.0 - D[T_REL_INFLOW])

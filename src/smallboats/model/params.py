@@ -259,6 +259,25 @@ class Crossings(_Strict):
             "spans 'almost all retry' to a large minority (issue 13 item 5)"
         ),
     )
+    level_noise_sd: Range = R(
+        0.0,
+        unit="standard deviation of the log inflow level's passing deviation",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=2,
+        source=(
+            "Assumption until calibrated: none by default; `calibrate` fits it with launch_shock_cv "
+            "so that the simulated weeks vary, and hold their level from week to week, as the record's do"
+        ),
+    )
+    level_noise_days: Range = R(
+        28,
+        unit="days (correlation time)",
+        kind=ASSUMPTION,
+        lo=1,
+        hi=365,
+        source="Assumption: a month runs above or below its season for about a month",
+    )
     fit: dict = Field(
         default_factory=dict,
         json_schema_extra={
