@@ -4,6 +4,12 @@ Weeks are seven-day blocks counted from the day after the forecast origin, so a 
 31 December covers 1-7 January, 8-14 January and so on; history is cut into blocks ending on the
 origin. The model forecast is the no-scheme world fitted to the data up to the origin (the
 scheme's measured effect is small beside the weather; see ``evaluate_pilot``).
+
+The backtest (:func:`backtest`) scores every lead week at every month-end (or year-end) origin
+from the end of 2022, each origin seeing only its past, against baselines given the same chance:
+AutoETS and AutoARIMA fitted on raw weekly counts and sampled from their own intervals,
+climatology, and a seasonal naive and a 4-week mean carrying their own measured errors. All are
+sample forecasts scored by :mod:`smallboats.analysis.scoring`.
 """
 
 from __future__ import annotations
