@@ -234,8 +234,13 @@ def _prevention(weekly: pd.DataFrame | None, until: dt.date) -> dict:
     return {"low": round(float(lo), 4), "high": round(float(max(hi, lo)), 4)}
 
 
-def fit_from_store(store, until: dt.date | None = None, as_of: str | None = None, years: int = 3) -> dict:
-    """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day)."""
+def fit_from_store(
+    store, until: dt.date | None = None, as_of: str | None = None, years: int = 3, *, variability: bool = True
+) -> dict:
+    """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day).
+
+    ``variability=False`` skips the simulated fit of the launch shock (see :func:`fit_baseline`).
+    """
     daily = store.daily(as_of=as_of)
     weekly = store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of)
     release = sorted(store.observations("sb_people", as_of=as_of).release_id.unique())[-1]
@@ -243,7 +248,7 @@ def fit_from_store(store, until: dt.date | None = None, as_of: str | None = None
     until = until or last
     if until > last or until < first:
         raise StoreError(f"--until {until} is outside the daily data ({first} to {last})")
-    return fit_baseline(daily, weekly, until, years, release)
+    return fit_baseline(daily, weekly, until, years, release, variability=variability)
 
 
 def fits_dir(store) -> Path:
