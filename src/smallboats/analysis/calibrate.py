@@ -13,6 +13,22 @@ Method (moment matching, documented in docs/methods.md):
   three years.
 * prevention share: prevented over (prevented + arrived) in the weekly SB_02 series; the range is the
   inter-quartile range of 13-week rolling shares in the last 52 weeks with data.
+* attrition: a share of those prevented give up or are detained (``p_prevented_give_up``, an
+  assumption with a range, see params.py). The inflow level is the arrivals' level divided by the
+  share of people reaching the coast who in the end arrive, ``1 - p a / (1 - p (1 - a))`` at the
+  middle of the prevention (``p``) and attrition (``a``) ranges, so that the fit still reproduces
+  the record while more prevention in a what-if lowers arrivals.
+* level drift: the log inflow level walks at random, with the yearly standard deviation of the
+  level's range above (the record's own year-to-year swings).
+* passing level: months run above or below their season for weeks at a time. ``level_noise_sd``
+  is the robust spread (1.4826 times the median absolute deviation) of log monthly totals about
+  the season times the year's centred running mean, over the window, capped at
+  :data:`MAX_LEVEL_NOISE`; its correlation time stays an assumption (params.py).
+* day-to-day variability: given the above, the coefficient of variation of a gamma shock on each calm day's launch
+  share (``launch_shock_cv``) is chosen on a grid by simulating the 52 weeks before ``until`` and
+  matching three figures of the record there: the weekly coefficient of variation, the share of
+  weeks under 100 people and the share of days without arrivals (least squares; all three are
+  shares or ratios near one, so they weigh alike). The range is the grid step either side.
 """
 
 from __future__ import annotations
@@ -27,9 +43,20 @@ import pandas as pd
 
 from smallboats.errors import StoreError, UsageError
 
+SHOCK_GRID = tuple(np.round(np.arange(0.0, 4.01, 0.25), 2))  # launch_shock_cv values tried
+SHOCK_RUNS = 100  # runs per value tried: the three figures' medians move by about 0.01 between seeds
+QUIET_WEEK = 100  # people: a week under this counts as quiet
+MAX_LEVEL_NOISE = 0.6  # cap on level_noise_sd: a quiet winter month's log ratio can be wild
+
 
 def fit_baseline(
-    daily: pd.DataFrame, weekly: pd.DataFrame | None, until: dt.date, years: int = 3, release: str = ""
+    daily: pd.DataFrame,
+    weekly: pd.DataFrame | None,
+    until: dt.date,
+    years: int = 3,
+    release: str = "",
+    *,
+    variability: bool = True,
 ) -> dict:
     """Return a ``crossings`` section for a :class:`Scenario`, fitted to data up to ``until``.
 
@@ -39,6 +66,7 @@ def fit_baseline(
         until: the last day of data used.
         years: length of the window for the day pattern and seasonality.
         release: the data release, recorded with the fit.
+        variability: also fit the day-to-day launch shock by simulation (a second or so).
     """
     d = daily[daily.date <= pd.Timestamp(until)]
     start = pd.Timestamp(until) - pd.DateOffset(years=years) + pd.Timedelta(days=1)
@@ -56,6 +84,7 @@ def fit_baseline(
     last = d[d.date > pd.Timestamp(until) - pd.Timedelta(days=364)]
     inflow = float(last.people.mean())
     spread = level_spread(d, until, years)
+    noise = level_noise(w, seasonal.to_numpy())
     ppb = float(last.people.sum() / max(last.boats.sum(), 1))
     yearly = w.groupby(w.date.dt.year).agg(people=("people", "sum"), boats=("boats", "sum"))
     yearly = yearly[yearly.boats > 0]
@@ -66,14 +95,21 @@ def fit_baseline(
         else 0.05
     )
     prevent = _prevention(weekly, until)
-    return {
-        "inflow_per_day": {"low": round(inflow * np.exp(-spread), 2), "high": round(inflow * np.exp(spread), 2)},
+    kept = arrival_share(prevent)
+    inflow_coast = inflow / kept
+    out = {
+        "inflow_per_day": {
+            "low": round(float(inflow_coast * np.exp(-spread)), 2),
+            "high": round(float(inflow_coast * np.exp(spread)), 2),
+        },
         "seasonal": [round(float(x), 4) for x in seasonal],
         "p_cross_after_calm": [round(float(x), 4) for x in after_calm],
         "p_cross_after_cross": [round(float(x), 4) for x in after_cross],
         "people_per_boat": {"low": round(ppb * 0.97, 2), "high": round(ppb * 1.03, 2)},
         "ppb_growth_per_year": {"low": 0.0, "high": round(max(growth, 0.0), 4)},
         "p_prevent": prevent,
+        "level_drift_per_year": {"low": round(spread, 4), "high": round(spread, 4)},
+        "level_noise_sd": {"low": round(noise, 4), "high": round(noise, 4)},
         "fit": {
             "until": until.isoformat(),
             "window_start": start.date().isoformat(),
@@ -82,8 +118,88 @@ def fit_baseline(
             "zero_day_share": round(float(1 - w.cross.mean()), 4),
             "mean_daily_arrivals_last_year": round(inflow, 2),
             "people_per_boat_last_year": round(ppb, 2),
+            "share_of_coast_arrivals_arriving": round(kept, 4),
         },
     }
+    if variability:
+        out = fit_launch_shock(out, daily, until)
+    return out
+
+
+def arrival_share(prevent: dict) -> float:
+    """The share of people reaching the coast who in the end arrive, given prevention and attrition.
+
+    Each attempt arrives with chance ``1 - p``; a prevented person gives up with chance ``a`` and
+    otherwise tries again, so a share ``p a / (1 - p (1 - a))`` gives up in the end (``p`` and
+    ``a`` at the middle of their ranges; ``a`` is the scenario default, params.py).
+    """
+    from smallboats.model.params import Crossings
+
+    p = (prevent["low"] + prevent["high"]) / 2
+    a_range = Crossings().p_prevented_give_up
+    a = (a_range.low + a_range.high) / 2
+    return 1.0 - p * a / (1.0 - p * (1.0 - a))
+
+
+def variability_figures(x: np.ndarray) -> np.ndarray:
+    """Weekly coefficient of variation, share of weeks under :data:`QUIET_WEEK` and share of days without arrivals.
+
+    ``x`` holds whole weeks of daily arrivals (days x runs); each figure is the median over runs.
+    """
+    w = x[: len(x) // 7 * 7].reshape(-1, 7, x.shape[1]).sum(axis=1)
+    cv = w.std(axis=0) / np.maximum(w.mean(axis=0), 1e-9)
+    return np.array([np.median(cv), np.median((w < QUIET_WEEK).mean(axis=0)), np.median((x == 0).mean(axis=0))])
+
+
+def fit_launch_shock(crossings: dict, daily: pd.DataFrame, until: dt.date, seed: int = 7) -> dict:
+    """Choose ``launch_shock_cv`` so that the 52 simulated weeks before ``until`` vary as the record's did.
+
+    Returns ``crossings`` with the fitted range and, in ``fit``, the record's figures and the
+    model's at the chosen value (see the module's docstring for the method).
+    """
+    from smallboats.model import Scenario, simulate
+
+    start = until - dt.timedelta(days=7 * 52 - 1)
+    d = daily[(daily.date >= pd.Timestamp(start)) & (daily.date <= pd.Timestamp(until))]
+    record = variability_figures(d.people.to_numpy(dtype=float)[:, None])
+    tried = {}
+    for cv in SHOCK_GRID:
+        c = {**crossings, "launch_shock_cv": {"low": cv, "high": cv}}
+        sc = Scenario.from_dict(
+            {"start": start.isoformat(), "years": 7 * 52 / 365.25, "crossings": c, "scheme": {"enabled": False}},
+            file="calibration",
+        )
+        r = simulate(sc, runs=SHOCK_RUNS, seed=seed, counterfactual=False)
+        tried[cv] = variability_figures(r.records["new_arrivals"].astype(float))
+    best = min(SHOCK_GRID, key=lambda cv: float(np.sum((tried[cv] - record) ** 2)))
+    step = SHOCK_GRID[1] - SHOCK_GRID[0]
+    names = ("weekly_cv", "share_quiet_weeks", "zero_day_share_last_52_weeks")
+    fit = dict(crossings["fit"])
+    fit |= {f"{n}_record": round(float(v), 4) for n, v in zip(names, record, strict=True)}
+    fit |= {f"{n}_model": round(float(v), 4) for n, v in zip(names, tried[best], strict=True)}
+    return {
+        **crossings,
+        "launch_shock_cv": {"low": round(float(max(best - step, 0.0)), 2), "high": round(float(best + step), 2)},
+        "fit": fit,
+    }
+
+
+def level_noise(window: pd.DataFrame, seasonal: np.ndarray) -> float:
+    """The robust spread of log monthly totals about the season times the year's running mean.
+
+    ``window``: the fit window's days (``date, people``); ``seasonal``: its monthly profile.
+    """
+    from smallboats.model.inputs import seasonal_profile
+
+    s = window.set_index("date").people
+    annual = s.rolling(365, min_periods=180, center=True).mean()
+    expected = annual * seasonal_profile(seasonal)[s.index.month - 1]
+    monthly = pd.DataFrame({"obs": s, "exp": expected}).dropna().resample("MS").sum()
+    monthly = monthly[monthly.exp > 0]
+    if len(monthly) < 12:
+        return 0.0
+    r = np.log((monthly.obs + 1) / (monthly.exp + 1))
+    return float(min(1.4826 * np.median(np.abs(r - np.median(r))), MAX_LEVEL_NOISE))
 
 
 def level_spread(daily: pd.DataFrame, until: dt.date, years: int) -> float:
@@ -118,8 +234,13 @@ def _prevention(weekly: pd.DataFrame | None, until: dt.date) -> dict:
     return {"low": round(float(lo), 4), "high": round(float(max(hi, lo)), 4)}
 
 
-def fit_from_store(store, until: dt.date | None = None, as_of: str | None = None, years: int = 3) -> dict:
-    """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day)."""
+def fit_from_store(
+    store, until: dt.date | None = None, as_of: str | None = None, years: int = 3, *, variability: bool = True
+) -> dict:
+    """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day).
+
+    ``variability=False`` skips the simulated fit of the launch shock (see :func:`fit_baseline`).
+    """
     daily = store.daily(as_of=as_of)
     weekly = store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of)
     release = sorted(store.observations("sb_people", as_of=as_of).release_id.unique())[-1]
@@ -127,7 +248,7 @@ def fit_from_store(store, until: dt.date | None = None, as_of: str | None = None
     until = until or last
     if until > last or until < first:
         raise StoreError(f"--until {until} is outside the daily data ({first} to {last})")
-    return fit_baseline(daily, weekly, until, years, release)
+    return fit_baseline(daily, weekly, until, years, release, variability=variability)
 
 
 def fits_dir(store) -> Path:

@@ -4,6 +4,12 @@ Weeks are seven-day blocks counted from the day after the forecast origin, so a 
 31 December covers 1-7 January, 8-14 January and so on; history is cut into blocks ending on the
 origin. The model forecast is the no-scheme world fitted to the data up to the origin (the
 scheme's measured effect is small beside the weather; see ``evaluate_pilot``).
+
+The backtest (:func:`backtest`) scores every lead week at every month-end (or year-end) origin
+from the end of 2022, each origin seeing only its past, against baselines given the same chance:
+AutoETS and AutoARIMA fitted on raw weekly counts and sampled from their own intervals,
+climatology, and a seasonal naive and a 4-week mean carrying their own measured errors. All are
+sample forecasts scored by :mod:`smallboats.analysis.scoring`.
 """
 
 from __future__ import annotations
@@ -15,15 +21,22 @@ import numpy as np
 import pandas as pd
 
 from smallboats.analysis.calibrate import fit_baseline
+from smallboats.analysis.scoring import score_samples
 from smallboats.errors import StoreError, UsageError
 from smallboats.model import Scenario, simulate
 from smallboats.model.results import QUANTILES
 
 QUANTS = QUANTILES  # the same bands as the simulator's results
+FIRST_ORIGIN = dt.date(2022, 12, 31)
+ORIGIN_KINDS = ("monthly", "yearly")
 ORIGINS = (dt.date(2022, 12, 31), dt.date(2023, 12, 31), dt.date(2024, 12, 31), dt.date(2025, 12, 31))
-HORIZONS = (4, 13, 26)
+HORIZONS = (*range(1, 14), 26)  # weeks ahead: every week of a quarter, and half a year
 QSUMMARY = (("p025", 0.025), ("p05", 0.05), ("median", 0.5), ("p95", 0.95), ("p975", 0.975))
-METHODS = ("model", "seasonal-naive", "mean-4-weeks", "AutoETS", "AutoARIMA")
+METHODS = ("model", "AutoETS", "AutoARIMA", "climatology", "seasonal-naive", "mean-4-weeks")
+HISTORY_YEARS = 3  # weeks of history the baselines see: three years, as the model's calibration window
+SF_LEVELS = (50, 80, 95)  # statsforecast's own prediction intervals
+SF_SAMPLES = 2000  # samples drawn from each statsforecast forecast
+FULL_WEEKS = 4  # an origin enters the backtest once the data cover these weeks after it (the 1-4 week target)
 
 
 def blocks_after(daily: pd.DataFrame, origin: dt.date, weeks: int, col: str = "people") -> pd.Series:
@@ -48,6 +61,25 @@ def check_origin(daily: pd.DataFrame, origin: dt.date, weeks_after: int = 0, nam
         raise UsageError(f"{name} {origin} is outside the data that can be used: three years after {first} to {last}")
     if weeks_after and origin + dt.timedelta(days=7 * weeks_after) > last:
         raise UsageError(f"{name} {origin}: the data end on {last}, before the {weeks_after} weeks to score")
+
+
+def forecast_origin(daily: pd.DataFrame, value: str | dt.date | None = None, name: str = "--from") -> dt.date:
+    """The origin of a forecast: the newest day for None or ``"latest"``, else the date given.
+
+    A date that is not one, or that lies outside the data that can be used, is a
+    :class:`UsageError` naming the option.
+    """
+    if value is None or value == "latest":
+        origin = daily.date.max().date()
+    elif isinstance(value, dt.date):
+        origin = value
+    else:
+        try:
+            origin = dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{name} must be 'latest' or a date as YYYY-MM-DD, not {value!r}") from None
+    check_origin(daily, origin, name=name)
+    return origin
 
 
 def model_samples(
@@ -96,120 +128,181 @@ def crps_samples(samples: np.ndarray, y: float) -> float:
     return float(term1 - term2)
 
 
-def _statsforecast(history: pd.Series, h: int, seed: int) -> dict[str, np.ndarray]:
-    """AutoETS and AutoARIMA on log1p weekly totals: samples from their own intervals, back-transformed."""
+def backtest_origins(daily: pd.DataFrame, origins="monthly", weeks: int = 4) -> list[dt.date]:
+    """The origins of a backtest: ``"monthly"``, ``"yearly"`` or a list of dates.
+
+    Monthly: every month-end from :data:`FIRST_ORIGIN` whose first ``weeks`` weeks the data cover;
+    yearly: every 31 December from it, likewise. Longer horizons are scored where the data reach.
+    """
+    last = daily.date.max().date()
+    if isinstance(origins, str):
+        if origins not in ORIGIN_KINDS:
+            raise UsageError(f"--origins must be one of {', '.join(ORIGIN_KINDS)}, not {origins!r}")
+        ends = pd.date_range(FIRST_ORIGIN, last, freq="ME" if origins == "monthly" else "YE")
+        chosen = [d.date() for d in ends if d.date() + dt.timedelta(days=7 * weeks) <= last]
+    else:
+        chosen = sorted(origins)
+    if not chosen:
+        raise UsageError(f"no backtest origin from {FIRST_ORIGIN} leaves {weeks} weeks of data before {last}")
+    for origin in chosen:
+        check_origin(daily, origin, weeks, name="origin")
+    return chosen
+
+
+def _normal_samples(mean: np.ndarray, lo95: np.ndarray, hi95: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Samples of the normal law behind statsforecast's intervals (its ETS and ARIMA bands are normal).
+
+    The scale is read off the 95% band and the samples come from the same uniforms for every
+    method, so their 50/80/95% bands are statsforecast's own. A count cannot be negative: samples
+    below zero are set to zero, which can only lower (improve) their CRPS and log score.
+    """
+    from scipy.stats import norm
+
+    sd = np.maximum((hi95 - lo95) / (2 * norm.ppf(0.975)), 1e-6)
+    return np.maximum(mean[:, None] + sd[:, None] * norm.ppf(u), 0.0)
+
+
+def _statsforecast(history: pd.Series, h: int, u: np.ndarray) -> dict[str, np.ndarray]:
+    """AutoETS and AutoARIMA on raw weekly totals, sampled from their own prediction intervals."""
     from statsforecast import StatsForecast
     from statsforecast.models import AutoARIMA, AutoETS
 
-    df = pd.DataFrame({"unique_id": "arrivals", "ds": pd.RangeIndex(len(history)), "y": np.log1p(history.values)})
+    df = pd.DataFrame({"unique_id": "arrivals", "ds": pd.RangeIndex(len(history)), "y": history.to_numpy()})
     # AutoARIMA approximates the likelihood while it searches, as auto.arima does for long seasonal series
     sf = StatsForecast(models=[AutoETS(season_length=52), AutoARIMA(season_length=52, approximation=True)], freq=1)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # optimiser convergence notes on some candidate models
-        f = sf.forecast(df=df, h=h, level=[80])
-    rng = np.random.default_rng(seed)
-    out = {}
-    for m in ("AutoETS", "AutoARIMA"):
-        mean = f[m].to_numpy()
-        sd = np.maximum((f[f"{m}-hi-80"] - f[f"{m}-lo-80"]).to_numpy() / (2 * 1.2816), 1e-6)
-        z = rng.standard_normal((h, 2000))
-        out[m] = np.maximum(np.expm1(mean[:, None] + sd[:, None] * z), 0.0)
+        warnings.simplefilter("ignore")  # optimiser convergence notes on some candidate models
+        f = sf.forecast(df=df, h=h, level=list(SF_LEVELS))
+    return {
+        m: _normal_samples(f[m].to_numpy(), f[f"{m}-lo-95"].to_numpy(), f[f"{m}-hi-95"].to_numpy(), u)
+        for m in ("AutoETS", "AutoARIMA")
+    }
+
+
+def _sqrt_errors(history: np.ndarray, lead: int, window: int, point) -> np.ndarray:
+    """Errors of a point rule over the last ``window`` weeks, on the square-root scale.
+
+    ``sqrt(y[t]) - sqrt(point(history to t - lead))``: the square root steadies a count's variance
+    (a log would turn a winter week of a few people into ratios of a hundredfold).
+    """
+    n = len(history)
+    ts = range(max(n - window, 4 + lead), n)
+    return np.array([np.sqrt(history[t]) - np.sqrt(point(history[: t - lead + 1])) for t in ts])
+
+
+def _from_sqrt(point, errors: np.ndarray) -> np.ndarray:
+    return np.maximum(np.sqrt(point) + errors, 0.0) ** 2
+
+
+def empirical_baselines(daily: pd.DataFrame, origin: dt.date, h: int) -> dict[str, np.ndarray]:
+    """Seasonal naive, the 4-week mean and climatology as sample forecasts (weeks x members).
+
+    Seasonal naive (the same week a year before) and the 4-week mean carry their own error
+    distribution, measured over the two years before the origin on the square-root scale, lead by
+    lead for the 4-week mean; climatology is the same weeks, give or take two, of the last three
+    years (15 members).
+    """
+    history = blocks_before(daily, origin, 52 * HISTORY_YEARS).to_numpy()
+    last_year = blocks_after(daily, origin - dt.timedelta(days=364), h).to_numpy()
+    naive_err = _sqrt_errors(history, 52, 104, lambda x: x[-1])
+    mean4 = history[-4:].mean()
+    out = {
+        "seasonal-naive": _from_sqrt(last_year[:, None], naive_err[None, :]),
+        "mean-4-weeks": np.stack(
+            [_from_sqrt(mean4, _sqrt_errors(history, k, 104, lambda x: x[-4:].mean())) for k in range(1, h + 1)]
+        ),
+    }
+    clim = [
+        blocks_after(daily, origin - dt.timedelta(days=364 * y + 7 * shift), h).to_numpy()
+        for y in (1, 2, 3)
+        for shift in (-2, -1, 0, 1, 2)
+    ]
+    out["climatology"] = np.stack(clim, axis=1)
     return out
 
 
-def _scores(samples: np.ndarray | None, point: np.ndarray, actual: np.ndarray) -> dict:
-    mae = float(np.abs(point - actual).mean())
-    if samples is None:  # a point forecast: its CRPS is its absolute error; it has no intervals
-        return {
-            "mae": round(mae, 1),
-            "crps": round(mae, 1),
-            "coverage_50": None,
-            "coverage_80": None,
-            "coverage_95": None,
-        }
-    crps = float(np.mean([crps_samples(samples[i], actual[i]) for i in range(len(actual))]))
-    cov = {}
-    for name, (lo, hi) in {
-        "coverage_50": (0.25, 0.75),
-        "coverage_80": (0.10, 0.90),
-        "coverage_95": (0.025, 0.975),
-    }.items():
-        a, b = np.quantile(samples, [lo, hi], axis=1)
-        cov[name] = round(float(((actual >= a) & (actual <= b)).mean()), 3)
-    return {"mae": round(mae, 1), "crps": round(crps, 1), **cov}
+def _origin_rows(origin: dt.date, samples: dict, actual: np.ndarray, horizons, rng) -> list[dict]:
+    """One row per method and scored lead (leads past the data are left out)."""
+    rows = []
+    leads = [k for k in horizons if k <= len(actual)]
+    for method, x in samples.items():
+        sc = score_samples(x[[k - 1 for k in leads]], actual[[k - 1 for k in leads]], rng)
+        for i, k in enumerate(leads):
+            week = origin + dt.timedelta(days=1 + 7 * (k - 1))
+            rows.append(
+                {
+                    "origin": origin.isoformat(),
+                    "horizon_weeks": k,
+                    "week_start": week.isoformat(),
+                    "method": method,
+                    "actual": float(actual[k - 1]),
+                    **{name: round(float(v[i]), 4) for name, v in sc.items()},
+                }
+            )
+    return rows
 
 
 def backtest(
     daily: pd.DataFrame,
     weekly_obs: pd.DataFrame | None,
     *,
-    origins=ORIGINS,
+    origins="monthly",
     horizons=HORIZONS,
     runs: int = 500,
     seed: int = 7,
     on_step=None,
 ) -> pd.DataFrame:
-    """Score the model and the baselines at every origin and horizon on weekly totals."""
+    """Score the model and the baselines, week by week ahead, at every origin.
+
+    Each origin sees only the data up to that day: the model is refitted, the baselines refitted or
+    re-measured. An origin enters once the data cover its first :data:`FULL_WEEKS` weeks. One row
+    per origin, lead (``horizon_weeks``: the k-th week after the origin) and method, with the
+    week's observation and its scores (see :func:`score_samples`); leads the data do not yet cover
+    are left out.
+
+    Args:
+        daily: the daily series (``date, people, boats``).
+        weekly_obs: the weekly series for the prevention fit (or None).
+        origins: ``"monthly"`` (default), ``"yearly"`` or a list of dates.
+        horizons: leads in weeks to score.
+        runs: model runs per origin.
+        seed: the seed of the model and of the baselines' samples.
+        on_step: called with each origin when it is done.
+    """
     hmax = max(horizons)
+    chosen = backtest_origins(daily, origins, weeks=min(FULL_WEEKS, hmax))
+    last = daily.date.max().date()
+    rng = np.random.default_rng(seed)
     rows = []
-    for origin in origins:
-        check_origin(daily, origin, hmax, name="origin")
-        actual = blocks_after(daily, origin, hmax).to_numpy()
-        model = model_samples(daily, weekly_obs, origin, hmax, runs=runs, seed=seed).to_numpy()
-        history = blocks_before(daily, origin, 156)
-        last_year = blocks_after(daily, origin - dt.timedelta(days=364), hmax).to_numpy()
-        mean4 = np.full(hmax, history.iloc[-4:].mean())
-        sf = _statsforecast(history, hmax, seed)
-        for h in horizons:
-            a = actual[:h]
-            rows.append(
-                {
-                    "origin": origin.isoformat(),
-                    "horizon_weeks": h,
-                    "method": "model",
-                    **_scores(model[:h], np.median(model[:h], axis=1), a),
-                }
-            )
-            rows.append(
-                {
-                    "origin": origin.isoformat(),
-                    "horizon_weeks": h,
-                    "method": "seasonal-naive",
-                    **_scores(None, last_year[:h], a),
-                }
-            )
-            rows.append(
-                {
-                    "origin": origin.isoformat(),
-                    "horizon_weeks": h,
-                    "method": "mean-4-weeks",
-                    **_scores(None, mean4[:h], a),
-                }
-            )
-            for m in ("AutoETS", "AutoARIMA"):
-                rows.append(
-                    {
-                        "origin": origin.isoformat(),
-                        "horizon_weeks": h,
-                        "method": m,
-                        **_scores(sf[m][:h], np.median(sf[m][:h], axis=1), a),
-                    }
-                )
+    for origin in chosen:
+        covered = min(hmax, (last - origin).days // 7)
+        actual = blocks_after(daily, origin, covered).to_numpy()
+        samples = {"model": model_samples(daily, weekly_obs, origin, hmax, runs=runs, seed=seed).to_numpy()}
+        u = np.random.default_rng([seed, origin.toordinal()]).uniform(size=(1, SF_SAMPLES))
+        samples |= _statsforecast(blocks_before(daily, origin, 52 * HISTORY_YEARS), hmax, u)
+        samples |= empirical_baselines(daily, origin, hmax)
+        rows += _origin_rows(origin, samples, actual, horizons, rng)
         if on_step:
             on_step(origin)
     return pd.DataFrame(rows)
 
 
-def backtest_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean scores by horizon and method across origins."""
-    return (
-        table.groupby(["horizon_weeks", "method"], sort=False)[
-            ["mae", "crps", "coverage_50", "coverage_80", "coverage_95"]
-        ]
-        .mean()
-        .round(3)
-        .reset_index()
-    )
+SUMMARY_COLUMNS = ("mae", "crps", "logs", "error", "coverage_50", "coverage_80", "coverage_95", "coverage_99")
+
+
+def backtest_summary(table: pd.DataFrame, bands: bool = False) -> pd.DataFrame:
+    """Mean scores by horizon and method across origins (``error`` is the bias; coverage a share).
+
+    With ``bands``, leads are grouped into 1-4 and 5-13 weeks ahead, longer leads kept apart
+    (``horizon_weeks`` then holds the band's label). ``n`` counts the weeks scored.
+    """
+    t = table.copy()
+    if bands:
+        t["horizon_weeks"] = ["1-4" if k <= 4 else "5-13" if k <= 13 else str(k) for k in t.horizon_weeks]
+    g = t.groupby(["horizon_weeks", "method"], sort=False)
+    out = g[list(SUMMARY_COLUMNS)].mean().round(3)
+    out["n"] = g.size()
+    return out.reset_index()
 
 
 def evaluate_pilot(

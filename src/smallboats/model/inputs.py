@@ -15,6 +15,14 @@ from smallboats.model import kernel as k
 from smallboats.model.params import ConditionalQuota, FixedQuota, PathQuota, RampQuota, Range, Scenario, SteppedQuota
 from smallboats.model.rng import uniforms
 
+LATER_PRIORS = (
+    "crossings.launch_shock_cv",
+    "crossings.level_drift_per_year",
+    "crossings.p_prevented_give_up",
+    "crossings.level_noise_sd",
+    "crossings.level_noise_days",
+)
+
 
 def draw_priors(scenario: Scenario, states: np.ndarray) -> dict[str, np.ndarray]:
     """Draw every prior of the scenario, one value a run, in a fixed order, from the runs' prior streams.
@@ -28,9 +36,14 @@ def draw_priors(scenario: Scenario, states: np.ndarray) -> dict[str, np.ndarray]
         for name in type(getattr(scenario, part_name)).model_fields
         if isinstance(getattr(getattr(scenario, part_name), name), Range)
     ]
+    # priors added later are drawn after the form, so the draws of the older ones do not move
+    first = [r for r in ranges if r[0] not in LATER_PRIORS]
+    later = sorted((r for r in ranges if r[0] in LATER_PRIORS), key=lambda r: LATER_PRIORS.index(r[0]))
     u = uniforms(states, "priors", len(ranges) + 1)
-    out = {key: value.low + (value.high - value.low) * u[i] for i, (key, value) in enumerate(ranges)}
-    out["deterrence.form_index"] = np.floor(u[-1] * len(k.FORMS)).astype(np.int64)
+    out = {key: value.low + (value.high - value.low) * u[i] for i, (key, value) in enumerate(first)}
+    out["deterrence.form_index"] = np.floor(u[len(first)] * len(k.FORMS)).astype(np.int64)
+    for i, (key, value) in enumerate(later, start=len(first) + 1):
+        out[key] = value.low + (value.high - value.low) * u[i]
     return out
 
 
@@ -67,6 +80,20 @@ def quota_by_day(scenario: Scenario, dates: list[dt.date]) -> np.ndarray:
     else:  # pragma: no cover - the schema admits no other kind
         raise TypeError(type(q))
     return np.where(_in_force(scenario, dates), out, 0.0)
+
+
+DAYS_IN_MONTH = np.array([31, 28.2425, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # 28.2425: leap years averaged
+
+
+def seasonal_profile(seasonal) -> np.ndarray:
+    """The monthly profile scaled so that its mean over a calendar year, day by day, is 1.
+
+    Scaling over the calendar year rather than over the horizon keeps the level a yearly mean
+    whatever the horizon, so the forecast for a given week does not depend on how many weeks are
+    asked for (issue 14).
+    """
+    s = np.asarray(seasonal, dtype=float)
+    return s / (np.dot(s, DAYS_IN_MONTH) / DAYS_IN_MONTH.sum())
 
 
 @dataclass
@@ -107,10 +134,7 @@ def _daily(scenario: Scenario, dates: list[dt.date]) -> np.ndarray:
     c, s = scenario.crossings, scenario.scheme
     months = np.array([d.month - 1 for d in dates])
     weeks = np.array([(d - s.in_force).days // 7 for d in dates])
-    # the seasonal profile, scaled so that its mean over the horizon is 1
-    seasonal = np.asarray(c.seasonal, dtype=float)
-    weights = np.bincount(months, minlength=12)
-    seasonal = seasonal / (np.dot(seasonal, weights) / weights.sum())
+    seasonal = seasonal_profile(c.seasonal)
     series = {
         "p_cross_after_calm": np.asarray(c.p_cross_after_calm)[months],
         "p_cross_after_cross": np.asarray(c.p_cross_after_cross)[months],
@@ -162,6 +186,11 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
         "threshold_s0": 1 / (1 + np.exp(pr["deterrence.threshold"] / scenario.deterrence.threshold_width)),
         "p_no_applications": np.exp(-pr["scheme.admissions_per_week"] / 7),
         "log_p_stay": np.where(pr["crossings.p_leave_coast"] <= 0.5, np.log1p(-pr["crossings.p_leave_coast"]), 1.0),
+        "launch_shock_cv": pr["crossings.launch_shock_cv"],
+        "level_drift_per_year": pr["crossings.level_drift_per_year"],
+        "p_prevented_give_up": pr["crossings.p_prevented_give_up"],
+        "level_noise_sd": pr["crossings.level_noise_sd"],
+        "level_noise_days": pr["crossings.level_noise_days"],
     }
     return np.ascontiguousarray(np.stack([np.asarray(values[name], dtype=float) for name in k.PARAMS]))
 

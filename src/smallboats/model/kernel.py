@@ -51,6 +51,7 @@ RECORDED = (
     "new_left_coast",
     "new_launches",
     "new_prevented",
+    "new_gave_up",  # of those prevented: detained or gave up, so they leave the coast the next day
     "new_arrivals",
     "new_boats",
     "new_eligible",
@@ -78,6 +79,7 @@ T_N_COAST = TODAY.index("n_coast")
 T_NEW_LEFT_COAST = TODAY.index("new_left_coast")
 T_NEW_LAUNCHES = TODAY.index("new_launches")
 T_NEW_PREVENTED = TODAY.index("new_prevented")
+T_NEW_GAVE_UP = TODAY.index("new_gave_up")
 T_NEW_ARRIVALS = TODAY.index("new_arrivals")
 T_NEW_BOATS = TODAY.index("new_boats")
 T_NEW_ELIGIBLE = TODAY.index("new_eligible")
@@ -120,6 +122,9 @@ STATE = (
     "ppb_trend",
     "spare_normal",
     "has_spare",
+    "log_level",  # the run's drift of the log inflow level (a random walk from zero)
+    "level_noise",  # the run's passing deviation of the log inflow level (mean-reverting)
+    "carry_gave_up",  # yesterday's prevented who leave the coast today
 )
 S_COAST = STATE.index("coast")
 S_CROSSABLE = STATE.index("crossable")
@@ -142,6 +147,9 @@ S_TREND = STATE.index("trend")
 S_PPB_TREND = STATE.index("ppb_trend")
 S_SPARE_NORMAL = STATE.index("spare_normal")
 S_HAS_SPARE = STATE.index("has_spare")
+S_LOG_LEVEL = STATE.index("log_level")
+S_LEVEL_NOISE = STATE.index("level_noise")
+S_CARRY_GAVE_UP = STATE.index("carry_gave_up")
 
 # --- per-run parameters (rows of P) ----------------------------------------------------------------
 # A parameter that reaches the kernel as it is in ``params.py`` keeps its name there; one converted
@@ -180,6 +188,11 @@ PARAMS = (
     "threshold_s0",  # from deterrence.threshold and threshold_width
     "p_no_applications",  # exp(-admissions_per_day): the chance of a day without one
     "log_p_stay",  # log(1 - p_leave_coast)
+    "launch_shock_cv",
+    "level_drift_per_year",
+    "p_prevented_give_up",
+    "level_noise_sd",
+    "level_noise_days",
 )
 P_INFLOW_PER_DAY = PARAMS.index("inflow_per_day")
 P_DAILY_TREND = PARAMS.index("daily_trend")
@@ -214,6 +227,11 @@ P_DUR_ADMISSION_DAYS = PARAMS.index("dur_admission_days")
 P_THRESHOLD_S0 = PARAMS.index("threshold_s0")
 P_P_NO_APPLICATIONS = PARAMS.index("p_no_applications")
 P_LOG_P_STAY = PARAMS.index("log_p_stay")
+P_LAUNCH_SHOCK_CV = PARAMS.index("launch_shock_cv")
+P_LEVEL_DRIFT_PER_YEAR = PARAMS.index("level_drift_per_year")
+P_P_PREVENTED_GIVE_UP = PARAMS.index("p_prevented_give_up")
+P_LEVEL_NOISE_SD = PARAMS.index("level_noise_sd")
+P_LEVEL_NOISE_DAYS = PARAMS.index("level_noise_days")
 
 # --- the scenario's settings (C) ---------------------------------------------------------------------
 CONFIG = (
@@ -281,6 +299,10 @@ STREAMS = (
     "casework",
     "recross",
     "admissions",
+    "shock",  # the day's launch shock (drawn on crossable days only)
+    "drift",  # the daily step of the inflow level's random walk
+    "attrition",  # which of those prevented give up
+    "level_noise",  # the steps of the level's passing deviation
 )
 G_PRIORS = STREAMS.index("priors")
 G_WEATHER = STREAMS.index("weather")
@@ -295,6 +317,10 @@ G_SELECTION = STREAMS.index("selection")
 G_CASEWORK = STREAMS.index("casework")
 G_RECROSS = STREAMS.index("recross")
 G_ADMISSIONS = STREAMS.index("admissions")
+G_SHOCK = STREAMS.index("shock")
+G_DRIFT = STREAMS.index("drift")
+G_ATTRITION = STREAMS.index("attrition")
+G_LEVEL_NOISE = STREAMS.index("level_noise")
 
 # --- scheduling rings (kind, day mod RING) -------------------------------------------------------------
 RINGS = ("returns", "releases", "lapses", "admissions")
@@ -398,6 +424,26 @@ def normal_pair(g, s):
 def exponential(g, s):
     """A standard exponential draw."""
     return -math.log1p(-uniform(g, s))
+
+
+@_jit
+def gamma(g, s, shape):
+    """A gamma draw of unit scale (Marsaglia and Tsang 2000; below a shape of one, boosted by ``U ** (1/shape)``)."""
+    boost = 1.0
+    if shape < 1.0:
+        boost = uniform(g, s) ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = normal_pair(g, s)[0]
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = uniform(g, s)
+        if u > 0.0 and math.log(u) < 0.5 * x * x + d - d * v + d * math.log(v):
+            return d * v * boost
 
 
 @_jit
@@ -558,7 +604,8 @@ def binomial_log(g, s, n, p, log_1mp):
 def sample(kind, G, s, a, b, out):
     """Fill ``out`` with draws from run 0's stream ``s``, to check the samplers against their laws.
 
-    ``kind``: 0 uniform, 1 binomial(``a``, ``b``), 2 Poisson(``a``), 3 standard normal, 4 exponential.
+    ``kind``: 0 uniform, 1 binomial(``a``, ``b``), 2 Poisson(``a``), 3 standard normal, 4 exponential,
+    5 gamma of shape ``a``.
     """
     g = G[0]
     for i in range(out.shape[0]):
@@ -570,6 +617,8 @@ def sample(kind, G, s, a, b, out):
             out[i] = poisson(g, s, a)
         elif kind == 3:
             out[i] = normal_pair(g, s)[0]
+        elif kind == 5:
+            out[i] = gamma(g, s, a)
         else:
             out[i] = exponential(g, s)
 
@@ -642,13 +691,48 @@ def weather(t, daily, s, g):
 
 
 @_jit
+def level_drift(p, s, g):
+    """Step the run's log inflow level (a random walk) and return today's multiplier on the level.
+
+    The steps have a standard deviation of ``level_drift_per_year / sqrt(365.25)`` and a mean of
+    minus half their variance, so the multiplier's expectation stays one: the drift widens the
+    spread of the level without moving its mean. No draw is made when there is no drift.
+    """
+    sd = p[P_LEVEL_DRIFT_PER_YEAR] / math.sqrt(365.25)
+    if sd <= 0.0:
+        return 1.0
+    s[S_LOG_LEVEL] += sd * normal_pair(g, G_DRIFT)[0] - 0.5 * sd * sd
+    return math.exp(s[S_LOG_LEVEL])
+
+
+@_jit
+def level_noise(t, p, s, g):
+    """Step the run's passing deviation of the log level (an AR(1)) and return today's multiplier.
+
+    Months run above or below their season for weeks at a time. The deviation has a stationary
+    standard deviation ``level_noise_sd`` and an autocorrelation of ``exp(-1 / level_noise_days)``
+    a day; it starts from its stationary law, since the model does not know where the record
+    stands on the first day. The multiplier is ``exp(x - sd^2 / 2)``, of expectation one.
+    """
+    sd = p[P_LEVEL_NOISE_SD]
+    if sd <= 0.0:
+        return 1.0
+    if t == 0:
+        s[S_LEVEL_NOISE] = sd * normal_pair(g, G_LEVEL_NOISE)[0]
+    else:
+        phi = math.exp(-1.0 / max(p[P_LEVEL_NOISE_DAYS], 1.0))
+        s[S_LEVEL_NOISE] = phi * s[S_LEVEL_NOISE] + sd * math.sqrt(1.0 - phi * phi) * normal_pair(g, G_LEVEL_NOISE)[0]
+    return math.exp(s[S_LEVEL_NOISE] - 0.5 * sd * sd)
+
+
+@_jit
 def inflow(t, daily, p, s, D, g):
-    """The potential inflow (Poisson around the run's level, season and trend), less those put off.
+    """The potential inflow (Poisson around the run's drifting level, season and trend), less those put off.
 
     The potential is drawn from its own stream every day, so a scheme run and its counterfactual
     share it exactly; deterrence then thins it, and a share of those put off are deflected elsewhere.
     """
-    lam = p[P_INFLOW_PER_DAY] * daily[D_SEASON, t] * s[S_TREND]
+    lam = p[P_INFLOW_PER_DAY] * daily[D_SEASON, t] * s[S_TREND] * level_drift(p, s, g) * level_noise(t, p, s, g)
     s[S_TREND] *= p[P_DAILY_TREND]
     potential = poisson(g, G_INFLOW, lam)
     put_off = binomial(g, G_DETERRENCE, potential, 1.0 - D[T_REL_INFLOW])
@@ -661,31 +745,60 @@ def inflow(t, daily, p, s, D, g):
 
 @_jit
 def coast(p, s, D, g):
-    """The coast stock: some leave; the inflow, yesterday's prevented and re-crossers join."""
+    """The coast stock: some leave; the inflow, yesterday's prevented and re-crossers join.
+
+    Those of yesterday's prevented who gave up or were detained are among those who leave today.
+    """
     n = int(s[S_COAST])
-    left = binomial_log(g, G_COAST, n, p[P_P_LEAVE_COAST], p[P_LOG_P_STAY])
+    left = binomial_log(g, G_COAST, n, p[P_P_LEAVE_COAST], p[P_LOG_P_STAY]) + int(s[S_CARRY_GAVE_UP])
     s[S_COAST] = n - left + D[T_NEW_INFLOW] + s[S_CARRY_PREVENTED] + s[S_CARRY_RECROSSED]
     s[S_CARRY_PREVENTED] = 0.0
     s[S_CARRY_RECROSSED] = 0.0
+    s[S_CARRY_GAVE_UP] = 0.0
     D[T_NEW_LEFT_COAST] = left
 
 
 @_jit
+def launch_shock(p, g):
+    """The day's multiplier on the launch share: gamma, mean one, coefficient of variation ``launch_shock_cv``.
+
+    Some calm days see few boats and some a great many (smugglers' boats, engines and police
+    patrols vary by the day); none is drawn when the coefficient is zero.
+    """
+    cv = p[P_LAUNCH_SHOCK_CV]
+    if cv <= 0.0:
+        return 1.0
+    shape = 1.0 / (cv * cv)
+    return gamma(g, G_SHOCK, shape) / shape
+
+
+@_jit
 def launch(p, s, D, g):
-    """On a crossable day a share of those waiting set off; calm after storms releases pent-up demand."""
+    """On a crossable day a share of those waiting set off; calm after storms releases pent-up demand.
+
+    The share is the run's ``p_launch`` times the day's shock (see :func:`launch_shock`).
+    """
     n = int(s[S_COAST]) if s[S_CROSSABLE] > 0 else 0
-    attempts = binomial(g, G_LAUNCH, n, p[P_P_LAUNCH])
+    share = p[P_P_LAUNCH] * launch_shock(p, g) if n > 0 else 0.0
+    attempts = binomial(g, G_LAUNCH, n, min(share, 1.0))
     s[S_COAST] -= attempts
     D[T_NEW_LAUNCHES] = attempts
 
 
 @_jit
 def prevention(p, s, D, g):
-    """French action stops a share of attempts; those stopped go back to the coast and try again."""
+    """French action stops a share of attempts; those stopped go back to the coast and most try again.
+
+    A share ``p_prevented_give_up`` of them are detained or give up: they leave the coast the next
+    day, so more prevention means fewer arrivals, not only later ones.
+    """
     attempts = int(D[T_NEW_LAUNCHES])
     prevented = binomial(g, G_PREVENTION, attempts, p[P_P_PREVENT])
+    gave_up = binomial(g, G_ATTRITION, prevented, p[P_P_PREVENTED_GIVE_UP])
     s[S_CARRY_PREVENTED] = prevented
+    s[S_CARRY_GAVE_UP] = gave_up
     D[T_NEW_PREVENTED] = prevented
+    D[T_NEW_GAVE_UP] = gave_up
     D[T_NEW_ARRIVALS] = attempts - prevented
 
 

@@ -224,6 +224,60 @@ class Crossings(_Strict):
         le=300,
         source="Assumption: the largest boats seen carry about 90",
     )
+    launch_shock_cv: Range = R(
+        0.0,
+        unit="coefficient of variation of the day's launch share",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=5,
+        source=(
+            "Assumption until calibrated: none by default (each calm day launches the same share); "
+            "`calibrate` fits it so that the simulated weeks vary as the record's do (issue 14)"
+        ),
+    )
+    level_drift_per_year: Range = R(
+        0.0,
+        unit="standard deviation of the log inflow level's change in a year",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=2,
+        source=(
+            "Assumption until calibrated: no drift by default; `calibrate` sets it to the record's "
+            "year-on-year swings of 12-month totals (HO SB_01), as for the level's range"
+        ),
+    )
+    p_prevented_give_up: Range = R(
+        0.0,
+        0.3,
+        unit="share of prevented people",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source=(
+            "Assumption: nobody publishes what becomes of those stopped (French figures count "
+            "attempts prevented, not people); most try again, some are detained or give up; 0-30% "
+            "spans 'almost all retry' to a large minority (issue 13 item 5)"
+        ),
+    )
+    level_noise_sd: Range = R(
+        0.0,
+        unit="standard deviation of the log inflow level's passing deviation",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=2,
+        source=(
+            "Assumption until calibrated: none by default; `calibrate` fits it with launch_shock_cv "
+            "so that the simulated weeks vary, and hold their level from week to week, as the record's do"
+        ),
+    )
+    level_noise_days: Range = R(
+        28,
+        unit="days (correlation time)",
+        kind=ASSUMPTION,
+        lo=1,
+        hi=365,
+        source="Assumption: a month runs above or below its season for about a month",
+    )
     fit: dict = Field(
         default_factory=dict,
         json_schema_extra={
