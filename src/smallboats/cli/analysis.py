@@ -41,7 +41,9 @@ def calibrate(
 
 
 def forecast(
-    from_: Annotated[str | None, typer.Option("--from", help="Forecast origin (default: the newest day).")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Forecast origin: a date or 'latest' (default: the newest day).")
+    ] = None,
     weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks ahead (1 to 52).")] = 13,
     runs: runs_opt("Runs.", 20_000) = 1000,
     seed: SeedOpt = 7,
@@ -55,13 +57,12 @@ def forecast(
 
     Example: smallboats forecast --from 2025-12-31 --weeks 13 --format json
     """
-    from smallboats.analysis.forecast import check_origin, model_samples, summarise
+    from smallboats.analysis.forecast import forecast_origin, model_samples, summarise
 
     with open_store(store) as st:
         daily = st.daily(as_of=as_of_release)
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of_release)
-    origin = parse_date(from_, "--from") if from_ else daily.date.max().date()
-    check_origin(daily, origin)
+    origin = forecast_origin(daily, from_)
     with progress() as bar:
         bar.add_task(f"Forecasting {weeks} weeks from {origin}", total=None)
         people = summarise(model_samples(daily, weekly, origin, weeks, runs=runs, seed=seed))
@@ -76,32 +77,58 @@ def forecast(
 
 
 def backtest(
+    origins: Annotated[
+        str, typer.Option(help="monthly (every month-end from December 2022) or yearly (every 31 December).")
+    ] = "monthly",
     runs: runs_opt("Model runs per origin.", 20_000) = 500,
     seed: SeedOpt = 7,
-    summary: Annotated[bool, typer.Option(help="Also print the mean scores by horizon and method.")] = True,
+    arima: Annotated[bool, typer.Option(help="Include AutoARIMA (most of the run's time).")] = True,
+    detail: Annotated[bool, typer.Option(help="Print every origin x week x method row, not the summary.")] = False,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
-    """Score the model against seasonal naive, the mean of 4 weeks, AutoETS and AutoARIMA.
+    """Score the model's forecasts against fair baselines, week by week, from many origins.
 
-    Rolling origins at the end of 2022, 2023, 2024 and 2025; horizons 4, 13 and 26 weeks; MAE,
-    CRPS and the coverage of the 50/80/95% intervals on weekly totals.
+    Each origin (every month-end from December 2022, or every 31 December) sees only the data up to
+    that day. Weeks 1 to 13 and 26 ahead are scored for the model, AutoETS and AutoARIMA (on raw
+    weekly counts, with their own intervals), climatology, seasonal naive and the mean of 4 weeks
+    (with their measured errors): CRPS, log score, PIT, coverage of the 50/80/95/99% bands and bias.
+    The summary groups weeks 1-4 and 5-13 and adds the CRPS difference of each baseline from the
+    model with a bootstrap interval.
 
-    Example: smallboats backtest --format json
+    Example: smallboats backtest --origins yearly --format json
     """
+    import pandas as pd
+
     from smallboats.analysis.forecast import backtest as run_backtest
-    from smallboats.analysis.forecast import backtest_summary
+    from smallboats.analysis.forecast import backtest_origins, backtest_summary
+    from smallboats.analysis.scoring import crps_difference
 
     with open_store(store) as st:
         daily = st.daily(as_of=as_of_release)
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of_release)
+    chosen = backtest_origins(daily, origins)
     with progress() as bar:
-        task = bar.add_task("Backtesting", total=4)
-        table = run_backtest(daily, weekly, runs=runs, seed=seed, on_step=lambda o: bar.update(task, advance=1))
-    emit(table, format, title="Backtest: one row per origin, horizon and method")
-    if summary and format == Format.table:
-        emit(backtest_summary(table), format, title="Mean over origins")
+        task = bar.add_task(f"Backtesting {len(chosen)} origins", total=len(chosen))
+        table = run_backtest(
+            daily,
+            weekly,
+            origins=chosen,
+            runs=runs,
+            seed=seed,
+            arima=arima,
+            on_step=lambda o: bar.update(task, advance=1),
+        )
+    if detail:
+        emit(table, format, title="Backtest: one row per origin, week ahead and method")
+        return
+    summary = backtest_summary(table, bands=True)
+    diffs = pd.concat([crps_difference(table, (1, 2, 3, 4)), crps_difference(table, (13,))], ignore_index=True)
+    title = f"Backtest over {len(chosen)} origins, {chosen[0]} to {chosen[-1]}: mean scores"
+    emit(summary, format, title=title, payload={"summary": summary, "crps_difference": diffs, "origins": chosen})
+    if format == Format.table:
+        emit(diffs, format, title="CRPS of each baseline minus the model's (negative: the baseline is better)")
 
 
 def evaluate_pilot(

@@ -218,54 +218,82 @@ def what_it_could_do(out: Outlook, quota_per_week: float) -> Section:
     return sec
 
 
-def _backtest_words(table: pd.DataFrame, origins: list[str]) -> str:
-    model = table[table.method == "model"].set_index("horizon_weeks")
-    naive = table[table.method == "seasonal-naive"].set_index("horizon_weeks")
-    others = [m for m in table.method.unique() if m != "model"]
-    beaten = [
-        f"{m} at {h} weeks"
-        for h in model.index
-        for m in others
-        if table[(table.method == m) & (table.horizon_weeks == h)].mae.iloc[0] < model.loc[h, "mae"]
-    ]
-    crps_model = ", ".join(thousands(model.loc[h, "crps"]) for h in model.index)
-    crps_naive = ", ".join(thousands(naive.loc[h, "crps"]) for h in naive.index)
-    held = ", ".join(pct(model.loc[h, "coverage_80"] * 100, 0) for h in model.index)
-    horizons = ", ".join(str(h) for h in model.index)
-    mae_note = (
-        ("On point error (MAE) it is beaten by " + ", ".join(beaten) + ".")
-        if beaten
-        else "No baseline beats it on point error (MAE)."
+def _backtest_words(summary: pd.DataFrame, diffs: pd.DataFrame, targets: pd.DataFrame, origins: list) -> list[str]:
+    """The backtest in words: the model's scores, who beats it and by how much, and its calibration."""
+    methods = [m for m in summary.method.unique() if m != "model"]
+    model = summary[summary.method == "model"].set_index("horizon_weeks")
+    first = (
+        f"Forecasts were made from every month-end from {origins[0]} to {origins[-1]} ({len(origins)} origins), "
+        "each seeing only the data up to that day, and scored week by week against the model's rivals: "
+        f"{', '.join(methods)}. A month ahead (weeks 1-4) the model's CRPS, which scores the whole "
+        f"forecast distribution, is {thousands(model.loc['1-4', 'crps'])}."
     )
-    return (
-        f"Rolling origins from {origins[0]} to {origins[-1]} ({len(origins)} in all); weekly totals {horizons} "
-        f"weeks ahead. The model's CRPS (the whole forecast distribution) is {crps_model} against seasonal "
-        f"naive's {crps_naive}; its 80% intervals held {held} of weeks. " + mae_note
+    parts = []
+    for label, d in diffs.groupby("horizons", sort=False):
+        better = d[d.high < 0]
+        tied = d[(d.low <= 0) & (d.high >= 0)]
+        words = [
+            f"{r.method} is better by {thousands(-r.difference)} (95% interval {thousands(-r.high)} to "
+            f"{thousands(-r.low)})"
+            for r in better.itertuples()
+        ]
+        if tied.difference.lt(0).any():
+            close = tied[tied.difference < 0]
+            words.append(
+                "the data cannot tell the model from "
+                + ", ".join(close.method)
+                + " (their intervals include no difference)"
+            )
+        when = f"{label} weeks ahead"
+        parts.append(f"{when}: " + ("; ".join(words) if words else "no baseline beats the model on CRPS"))
+    second = "On CRPS, " + ". ".join(parts) + "."
+    t = targets[targets.season == "all"].set_index("level")
+    cov = ", ".join(f"the {lv}% band held {pct(t.loc[lv, 'coverage'] * 100, 0)}" for lv in t.index)
+    missed = targets[~targets.met]
+    third = f"Over weeks 1-4 {cov} of weeks." + (
+        " Outside the promised range: "
+        + "; ".join(f"{r.level}% band, {r.season} origins, {pct(r.coverage * 100, 0)}" for r in missed.itertuples())
+        + "."
+        if len(missed)
+        else " Every band kept its promise in every season."
     )
+    return [first, second, third]
 
 
-def _backtest_table(table: pd.DataFrame, n_origins: int) -> str:
-    t = table.copy()
+def _backtest_table(summary: pd.DataFrame) -> str:
+    t = summary.copy()
     cov = [c for c in t.columns if c.startswith("coverage_")]
     for c in cov:
         t[c] = [("–" if pd.isna(v) else pct(v * 100, 0)) for v in t[c]]
     t = t.rename(
-        columns={"horizon_weeks": "Weeks ahead", "method": "Method", "mae": "MAE", "crps": "CRPS"}
+        columns={
+            "horizon_weeks": "Weeks ahead",
+            "method": "Method",
+            "mae": "MAE",
+            "crps": "CRPS",
+            "logs": "Log score",
+            "error": "Bias",
+            "n": "Weeks scored",
+        }
         | {c: f"{c.split('_')[1]}% held" for c in cov}
     )
-    t["MAE"] = t["MAE"].map(thousands)
-    t["CRPS"] = t["CRPS"].map(thousands)
-    return table_html(t, f"Backtest, mean over {n_origins} origins (weekly arrivals)", num_cols=tuple(t.columns[2:]))
+    for c in ("MAE", "CRPS", "Bias"):
+        t[c] = t[c].map(thousands)
+    t["Log score"] = t["Log score"].map(lambda v: f"{v:.2f}")
+    return table_html(t, "Backtest: mean scores over every origin (weekly arrivals)", num_cols=tuple(t.columns[2:]))
 
 
-def forecasting(summary: pd.DataFrame, origins: list[str], pilot: dict) -> Section:
+def forecasting(bt: dict, pilot: dict, source: str) -> Section:
     """How well the model forecasts (the backtest) and what the pilot's evaluation found."""
+    from smallboats.viz.forecast_charts import coverage_chart, pit_chart
+
     sec = Section(
         "forecasting",
         "How well it forecasts, and did the pilot work?",
-        [_backtest_words(summary, origins), pilot_words(pilot)],
+        [*_backtest_words(bt["summary"], bt["diffs"], bt["targets"], bt["origins"]), pilot_words(pilot)],
     )
-    sec.tables.append(_backtest_table(summary, len(origins)))
+    sec.charts = [pit_chart(bt["pit"], source), coverage_chart(bt["coverage"], source)]
+    sec.tables.append(_backtest_table(bt["summary"]))
     rows = [
         {
             "Deterrence": a["assumption"],

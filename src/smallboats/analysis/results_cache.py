@@ -1,0 +1,66 @@
+"""Results worth keeping between runs (the report's simulations and backtest), cached on disk.
+
+A result's key hashes its kind, the data releases it read, the package version and its options, so
+a new release, a changed option or a new version computes afresh and never reads a stale result.
+The cache lives beside the fits (``$SMALLBOATS_CACHE`` or the user cache directory), in ``results/``;
+each entry is written to a temporary name and renamed, so a reader never sees half of one. The
+folder is safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+
+from smallboats import __version__
+
+
+def cache_root() -> Path:
+    """``$SMALLBOATS_CACHE`` or the user cache directory."""
+    env = os.environ.get("SMALLBOATS_CACHE")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("smallboats", appauthor=False))
+
+
+def result_key(kind: str, releases: list[str], options: dict) -> str:
+    """The entry's name: the kind and a hash of the version, releases and options."""
+    text = json.dumps([__version__, kind, sorted(releases), options], sort_keys=True, default=str)
+    return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+
+
+def cached(kind: str, releases: list[str], options: dict, compute: Callable[[], object], on_reuse=None):
+    """The cached result for this key, or ``compute()`` stored under it.
+
+    Args:
+        kind: what is cached (``backtest``, ``outlook``...).
+        releases: the data release ids the result read.
+        options: every option that changes the result.
+        compute: makes the result when it is not cached (it must pickle).
+        on_reuse: called with the entry's name when a cached result is used.
+    """
+    folder = cache_root() / "results"
+    name = result_key(kind, releases, options)
+    path = folder / f"{name}.pickle"
+    try:
+        with path.open("rb") as f:
+            value = pickle.load(f)  # noqa: S301 - the project's own cache folder, written by this function
+        if on_reuse:
+            on_reuse(name)
+        return value
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    value = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}"
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written costs time, never the result
+    return value
