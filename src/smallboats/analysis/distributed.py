@@ -8,16 +8,26 @@ Dask scheduler; a task that raises is retried ``retries`` times.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
 from smallboats.errors import UsageError
 
 
+def timed(fn: Callable, task) -> float:
+    """Seconds ``fn(task)`` takes, called a second time (the first call loads the compiled kernel)."""
+    fn(task)
+    start = time.perf_counter()
+    fn(task)
+    return time.perf_counter() - start
+
+
 class SerialExecutor:
     """Runs tasks one after another in this process."""
 
     workers = 1
+    slots = 1
     address = "in-process"
 
     def map(self, fn: Callable, tasks: list, *, retries: int = 2, on_done: Callable | None = None) -> list:
@@ -35,9 +45,16 @@ class SerialExecutor:
                 on_done(i)
         return out
 
+    def pilot(self, fn: Callable, task) -> list[float]:
+        """Seconds ``fn(task)`` takes here (see :func:`timed`)."""
+        return [timed(fn, task)]
+
 
 class DaskExecutor:
-    """Runs tasks on a Dask cluster (a new LocalCluster, or a scheduler's address)."""
+    """Runs tasks on a Dask cluster (a new LocalCluster, or a scheduler's address).
+
+    ``workers`` counts the worker processes and ``slots`` their threads: the tasks that can run at once.
+    """
 
     def __init__(self, address: str, workers: int = 2):
         from dask.distributed import Client, LocalCluster
@@ -55,6 +72,7 @@ class DaskExecutor:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
         self.workers = len(self.client.scheduler_info()["workers"])
+        self.slots = sum(self.client.nthreads().values())  # tasks that can run at once
 
     def map(self, fn: Callable, tasks: list, *, retries: int = 2, on_done: Callable | None = None) -> list:
         """Submit every task; gather results in task order."""
@@ -70,6 +88,14 @@ class DaskExecutor:
             f.result()  # raise here if a task failed after its retries
             if on_done:
                 on_done(index[f.key])
+        return self.client.gather(futures)
+
+    def pilot(self, fn: Callable, task) -> list[float]:
+        """Seconds ``fn(task)`` takes on each worker, timed there; this also loads the kernel on every worker."""
+        futures = [
+            self.client.submit(timed, fn, task, workers=[w], allow_other_workers=False, pure=False)
+            for w in self.client.scheduler_info()["workers"]
+        ]
         return self.client.gather(futures)
 
     def close(self) -> None:
