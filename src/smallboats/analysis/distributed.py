@@ -56,7 +56,7 @@ class DaskExecutor:
     ``workers`` counts the worker processes and ``slots`` their threads: the tasks that can run at once.
     """
 
-    def __init__(self, address: str, workers: int = 2):
+    def __init__(self, address: str, workers: int = 2, timeout: float = 10.0):
         from dask.distributed import Client, LocalCluster
 
         self.cluster = None
@@ -67,7 +67,7 @@ class DaskExecutor:
                 )
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout=f"{timeout}s")
         except (OSError, TimeoutError) as e:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
@@ -106,8 +106,11 @@ class DaskExecutor:
 
 
 @contextlib.contextmanager
-def executor(dask: str | None, workers: int = 2) -> Iterator[SerialExecutor | DaskExecutor]:
-    """``None``/``"none"``: in this process; ``"local"``: a LocalCluster; ``tcp://host:port``: that cluster."""
+def executor(dask: str | None, workers: int = 2, timeout: float = 10.0) -> Iterator[SerialExecutor | DaskExecutor]:
+    """``None``/``"none"``: in this process; ``"local"``: a LocalCluster; ``tcp://host:port``: that cluster.
+
+    ``workers`` is the size of a LocalCluster; ``timeout`` the seconds to wait for a scheduler.
+    """
     if dask in (None, "none", ""):
         yield SerialExecutor()
         return
@@ -115,7 +118,7 @@ def executor(dask: str | None, workers: int = 2) -> Iterator[SerialExecutor | Da
         raise UsageError(f"--dask must be none, local or a scheduler address such as tcp://host:8786, not {dask!r}")
     if workers < 1:
         raise UsageError("--workers must be at least 1")
-    ex = DaskExecutor(dask, workers)
+    ex = DaskExecutor(dask, workers, timeout)
     try:
         yield ex
     finally:
