@@ -15,7 +15,7 @@ import pytest
 from smallboats.analysis.distributed import executor
 from smallboats.analysis.scenarios import build_scenario
 from smallboats.analysis.sweeps import read_sweep, run_sweep
-from smallboats.errors import UsageError
+from smallboats.errors import DataError, UsageError
 
 TESTS = Path(__file__).resolve().parent
 GRID = '[grid]\n"scheme.quota.per_week" = [50, 250]\n"deterrence.form" = ["none", "elasticity"]\n'
@@ -277,3 +277,21 @@ def test_a_resumed_sweep_keeps_its_chunk_size(base, tmp_path):
         assert s["chunk_runs"] == 500 and s["computed"] == 1
         with pytest.raises(UsageError, match="chunks of 500 runs"):
             run_sweep(base, variants, runs=500, seed=3, out=out, ex=ex, chunk_runs=250)
+
+
+def test_the_summary_read_variant_by_variant_equals_the_whole(base, tmp_path):
+    from smallboats.analysis.sweeps import summarise_sweep
+
+    variants = [{"scheme.quota.per_week": q, "deterrence.form": f} for q in (50, 500) for f in ("none", "linear")]
+    with executor(None) as ex:
+        run_sweep(base, variants, runs=500, seed=9, out=tmp_path, ex=ex, chunk_runs=250)
+    keys = ["scheme.quota.per_week", "deterrence.form"]
+    whole = (
+        read_sweep(tmp_path)
+        .groupby(["variant", *keys, "year"], dropna=False)
+        .effect.describe(percentiles=[0.05, 0.5, 0.95])[["5%", "50%", "95%"]]
+        .reset_index()
+    )
+    pd.testing.assert_frame_equal(summarise_sweep(tmp_path, keys), whole)
+    with pytest.raises(DataError, match="no sweep results"):
+        summarise_sweep(tmp_path / "empty", keys)
