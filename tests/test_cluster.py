@@ -71,7 +71,7 @@ def cluster(tmp_path_factory):
                 cwd=d,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so the nanny's worker goes with it
+                start_new_session=True,  # its own process group, ended as one
             )
         )
 
@@ -101,6 +101,7 @@ def cluster(tmp_path_factory):
                 "--no-dashboard",
                 "--name",
                 f"worker-{i}",
+                "--no-nanny",  # the worker is this process, not a child of it
             )
         from dask.distributed import Client
 
@@ -121,12 +122,14 @@ def base(bundled_template):
 
 
 def test_a_sweep_on_the_cluster_matches_one_in_process(cluster, base, tmp_path):
+    sc = base.model_copy(deep=True)
+    sc.years = 0.1  # enough blocks for a pilot and chosen chunks, in little time
     variants = [{"scheme.quota.per_week": q} for q in (50, 250, 1000, 4000)]
     with executor(cluster) as ex:
         assert (ex.workers, ex.slots, ex.address) == (2, 2, cluster)
-        on_cluster = run_sweep(base, variants, runs=1_000, seed=11, out=tmp_path / "cluster", ex=ex)
+        on_cluster = run_sweep(sc, variants, runs=1_000, seed=11, out=tmp_path / "cluster", ex=ex)
     with executor(None) as ex:
-        here = run_sweep(base, variants, runs=1_000, seed=11, out=tmp_path / "here", ex=ex, chunk_runs=250)
+        here = run_sweep(sc, variants, runs=1_000, seed=11, out=tmp_path / "here", ex=ex, chunk_runs=250)
     assert on_cluster["workers"] == 2 and on_cluster["seconds_per_block"] > 0  # a pilot was timed on the workers
     assert on_cluster["chunks"] < here["chunks"]  # chosen from the pilot, not one block a task
     pd.testing.assert_frame_equal(read_sweep(tmp_path / "cluster"), read_sweep(tmp_path / "here"))
@@ -144,10 +147,21 @@ def test_a_sobol_analysis_on_the_cluster_matches_one_in_process(cluster, base):
     assert info["output_mean"] == info_here["output_mean"]
 
 
+def test_a_quota_curve_on_the_cluster_matches_one_in_process(cluster, base):
+    from smallboats.analysis.threshold import quota_curve
+
+    kw = {"forms": ("none", "elasticity"), "grid": (50, 1000), "runs": 250, "seed": 4}
+    on_cluster = quota_curve(base, dask=cluster, **kw)
+    here = quota_curve(base, dask=None, **kw)
+    pd.testing.assert_frame_equal(on_cluster.drop(columns="cuts"), here.drop(columns="cuts"))
+    for a, b in zip(on_cluster.cuts, here.cuts, strict=True):
+        assert (a == b).all()
+
+
 def test_the_command_line_on_the_cluster(cluster, home, cli, tmp_path):
     spec = tmp_path / "grid.toml"
     spec.write_text(GRID)
-    common = ["--runs", "500", "--years", "0.5", "--seed", "2", "--format", "json"]
+    common = ["--runs", "500", "--years", "0.1", "--seed", "2", "--format", "json"]
     r = cli("sweep", spec, "--out", tmp_path / "cluster", "--dask", cluster, *common)
     assert r.code == 0, r.err
     assert r.json()["executor"] == cluster and r.json()["workers"] == 2
