@@ -179,6 +179,10 @@ def main() -> dict:
             with executor(address) as ex:
                 runs[w] = timed_sweep(sc, ex, tmp / f"processes-w{w}")
     out.update(scaling("processes", runs[1], runs[2]))
+    for w in (1, 2):  # the keys scripts/update_readme.py reads (LocalCluster)
+        out[f"workers_{w}_seconds"] = out[f"local_w{w}"]["seconds"]
+        out[f"workers_{w}_runs_per_second"] = out[f"local_w{w}"]["runs_per_second"]
+    out["scaling_efficiency"] = out["local_efficiency"]
     d = problem(sc)["num_vars"]
     n = math.ceil(10_000 / (d + 2))
     with executor("local", 2) as ex:
@@ -187,6 +191,7 @@ def main() -> dict:
         _, info = sobol(sc, n, 7, ex)
         out["sobol_seconds_2_workers"] = round(time.perf_counter() - t, 2)
     out["sobol_rows"] = info["rows"]
+    out["sobol_factors"] = d
     out["sobol_chunk_runs"] = info["chunk_runs"]
     out["largest_chunk"] = largest_chunk(3)
     out["load_average_1min_after"] = os.getloadavg()[0]

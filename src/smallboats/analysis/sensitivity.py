@@ -9,13 +9,12 @@ the paired no-scheme run: ``1 - arrivals / counterfactual``.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from smallboats.analysis.sweeps import check_chunk_runs, choose_chunk_runs
+from smallboats.analysis.sweeps import check_chunk_runs, choose_chunk_runs, seconds_per_block
 from smallboats.model import Scenario, simulate
 from smallboats.model.rng import BLOCK, n_blocks
 
@@ -69,7 +68,7 @@ def _choose_chunk_runs(pilot: SobolChunk, rows: int, scenario: Scenario, ex) -> 
     """Rows per task from a pilot block timed on the workers, as a sweep chooses its chunks."""
     if choose_chunk_runs(rows, 1, ex.slots, scenario.days) == BLOCK:
         return BLOCK
-    seconds = statistics.median(ex.pilot(eval_chunk, pilot)) * BLOCK / pilot.values.shape[0]
+    seconds = seconds_per_block(ex, eval_chunk, pilot, pilot.values.shape[0])
     return choose_chunk_runs(rows, 1, ex.slots, scenario.days, seconds)
 
 

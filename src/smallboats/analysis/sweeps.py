@@ -230,6 +230,12 @@ def plan(
     return tasks
 
 
+def seconds_per_block(ex, fn, task, runs: int) -> float | None:
+    """The median over the workers of a pilot's time, per block of runs (None: no worker to time it on)."""
+    times = ex.pilot(fn, task)
+    return statistics.median(times) * BLOCK / runs if times else None
+
+
 def _auto_chunk_runs(
     scenarios: list[dict], variants: list[dict], days: int, runs: int, seed: int, ex
 ) -> tuple[int, float]:
@@ -240,8 +246,8 @@ def _auto_chunk_runs(
     if choose_chunk_runs(runs, len(variants), ex.slots, days) == BLOCK:
         return BLOCK, 0.0  # one block a chunk whatever a pilot says: no need to time one
     pilot = ChunkTask(0, variants[0], scenarios[0], seed, 0, min(runs, BLOCK), "")
-    seconds = statistics.median(ex.pilot(run_chunk, pilot)) * BLOCK / pilot.runs
-    return choose_chunk_runs(runs, len(variants), ex.slots, days, seconds), seconds
+    seconds = seconds_per_block(ex, run_chunk, pilot, pilot.runs)
+    return choose_chunk_runs(runs, len(variants), ex.slots, days, seconds), seconds or 0.0
 
 
 def _manifest(out: Path, definition: dict, chunk_runs: int | None) -> int | None:
