@@ -222,6 +222,10 @@ def test_a_chunk_size_that_is_not_whole_blocks_is_refused(base, tmp_path, chunk_
     with executor(None) as ex, pytest.raises(UsageError, match="--chunk-runs must be a positive multiple of 250"):
         run_sweep(base, [{"scheme.quota.per_week": 50}], runs=250, seed=1, out=out, ex=ex, chunk_runs=chunk_runs)
     assert not out.exists()
+    from smallboats.analysis.sensitivity import sobol
+
+    with executor(None) as ex, pytest.raises(UsageError, match="--chunk-runs must be a positive multiple of 250"):
+        sobol(base, 4, 1, ex, chunk_runs=chunk_runs)
 
 
 def test_chunk_runs_zero_on_the_command_line(home, cli, tmp_path):
