@@ -218,6 +218,16 @@ PLAN_RUNS, PLAN_VARIANTS, PLAN_YEARS = 1_000_000, 100, 3  # the sweep planned on
 PLAN_WORKERS = (16, 64, 256)  # e.g. 2, 8 or 32 machines of 8 cores, one single-threaded worker a core
 
 
+def _task_bytes(years: float) -> int:
+    """Bytes of one pickled sweep task (its variant's scenario and where its part goes)."""
+    import pickle
+
+    tmp = Path(tempfile.mkdtemp())
+    with Store(tmp / "s.duckdb") as st:
+        sc, _ = build_scenario("pilot-50", st, years=years)
+    return len(pickle.dumps(plan(sc, VARIANTS[:1], BLOCK, 7, tmp, BLOCK)[0]))
+
+
 def million_plan(r: dict) -> list[dict]:
     """The 1,000,000-run sweep, from the measured figures and the sweep's own chunk rule."""
     big = r["largest_chunk"]
@@ -227,6 +237,7 @@ def million_plan(r: dict) -> list[dict]:
     per_block = BLOCK * PLAN_YEARS / rate
     bytes_per_row = min(r[f"{c}_w{w}"]["parquet_bytes_per_row"] for c in ("local", "processes") for w in (1, 2))
     rows = PLAN_RUNS * PLAN_YEARS
+    task_bytes = _task_bytes(PLAN_YEARS)
     out = []
     for w in PLAN_WORKERS:
         chunk = choose_chunk_runs(runs, PLAN_VARIANTS, w, days, per_block)
@@ -243,6 +254,8 @@ def million_plan(r: dict) -> list[dict]:
                 "minutes_at_measured_efficiency": round(ideal / r["processes_efficiency"] / 60, 1),
                 "worker_memory_mb": big["worker_peak_rss_mb"],
                 "output_mb": round(rows * bytes_per_row / 1e6),
+                "task_bytes": task_bytes,
+                "scheduler_task_mb": round(tasks * task_bytes / 1e6, 1),
             }
         )
     return out
@@ -252,6 +265,7 @@ def scaling_doc(r: dict) -> str:
     """docs/scaling.md, every figure taken from this benchmark's results."""
     big = r["largest_chunk"]
     p = million_plan(r)
+    rows_total = PLAN_RUNS * PLAN_YEARS
     eff = f"{r['local_efficiency']} on a LocalCluster and {r['processes_efficiency']} on separate processes"
     plan_rows = "\n".join(
         f"| {x['workers']} | {x['chunk_runs']:,} | {x['tasks']:,} | {x['tasks_per_worker']} | {x['task_seconds']} "
@@ -299,11 +313,17 @@ before the chunk (Python, NumPy, pandas, Dask and the kernel loaded).
 {PLAN_VARIANTS} variants of {PLAN_RUNS // PLAN_VARIANTS:,} runs, {PLAN_YEARS} years each, from the
 figures above: per-worker throughput from the largest chunk, output from the Parquet bytes per row
 measured here, chunk sizes from the sweep's own rule. "At measured efficiency" divides by the
-separate-process efficiency measured above, a pessimistic figure on a busy shared machine.
+separate-process efficiency measured above (on a busy shared machine).
 
-| workers | chunk runs | tasks | tasks a worker | seconds a task | memory a worker (MB) | output (MB) | minutes, ideal | minutes at measured efficiency |
+| workers | chunk runs | tasks | tasks a worker | seconds a task | memory a worker, at most (MB) | output (MB) | minutes, ideal | minutes at measured efficiency |
 |---|---|---|---|---|---|---|---|---|
 {plan_rows}
+
+Each task carries its variant's scenario: {p[0]["task_bytes"]:,} bytes pickled, so the scheduler holds
+about {p[0]["scheduler_task_mb"]} MB of task definitions for {p[0]["tasks"]:,} tasks. Memory a worker is
+the peak measured with the largest chunk above, an upper bound for the smaller chunks chosen here.
+The client keeps only each part's path, and `smallboats.analysis.sweeps.summarise_sweep` reads the
+summary one variant at a time, so no machine need hold the whole {rows_total:,}-row dataset.
 
 How to run it:
 
@@ -326,8 +346,9 @@ started with.
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--doc", type=Path, help="Also write the scaling page (docs/scaling.md) from the results.")
+    ap.add_argument("--from-json", type=Path, help="Results saved from an earlier run (its JSON line), not a new run.")
     args = ap.parse_args()
-    result = main()
+    result = json.loads(args.from_json.read_text().strip().splitlines()[-1]) if args.from_json else main()
     print(table(result))
     print(json.dumps(result))
     if args.doc:
