@@ -34,6 +34,7 @@ from smallboats.analysis.scenarios import build_scenario
 from smallboats.analysis.sensitivity import problem, sobol
 from smallboats.analysis.sweeps import (
     MAX_CHUNK_RECORD_BYTES,
+    PILOT_RUNS,
     TARGET_TASK_SECONDS,
     TASKS_PER_WORKER,
     choose_chunk_runs,
@@ -285,8 +286,8 @@ and writes its own Parquet part, atomically. The numbers do not depend on the ch
 number of workers or which worker runs what: every run's random streams depend only on the seed and
 the run's number.
 
-Chunk sizes are chosen by `smallboats.analysis.sweeps.choose_chunk_runs` from a pilot: one block of
-the first variant, timed on every worker (which also loads the compiled kernel there). A chunk
+Chunk sizes are chosen by `smallboats.analysis.sweeps.choose_chunk_runs` from a pilot: {PILOT_RUNS}
+runs of the first variant, timed on every worker (which also loads the compiled kernel there). A chunk
 aims at {TARGET_TASK_SECONDS} s of work, with at least {TASKS_PER_WORKER} tasks per worker where
 the work allows and at most {MAX_CHUNK_RECORD_BYTES // 2**20} MiB of daily records in memory; a
 variant's runs are split into equal chunks. Sobol analyses chunk their rows the same way. A sweep

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from smallboats.analysis.sweeps import check_chunk_runs, choose_chunk_runs, seconds_per_block
+from smallboats.analysis.sweeps import PILOT_RUNS, check_chunk_runs, choose_chunk_runs, seconds_per_block
 from smallboats.model import Scenario, simulate
 from smallboats.model.rng import BLOCK, n_blocks
 
@@ -65,7 +65,7 @@ def eval_chunk(task: SobolChunk) -> np.ndarray:
 
 
 def _choose_chunk_runs(pilot: SobolChunk, rows: int, scenario: Scenario, ex) -> int:
-    """Rows per task from a pilot block timed on the workers, as a sweep chooses its chunks."""
+    """Rows per task from a pilot timed on the workers, as a sweep chooses its chunks."""
     if choose_chunk_runs(rows, 1, ex.slots, scenario.days) == BLOCK:
         return BLOCK
     seconds = seconds_per_block(ex, eval_chunk, pilot, pilot.values.shape[0])
@@ -103,7 +103,9 @@ def sobol(
     sc = scenario.model_dump(mode="json")
     names = tuple(prob["names"])
     if chunk_runs is None:
-        chunk_runs = _choose_chunk_runs(SobolChunk(sc, seed, 0, names, X[:BLOCK], scenario.years), rows, scenario, ex)
+        chunk_runs = _choose_chunk_runs(
+            SobolChunk(sc, seed, 0, names, X[:PILOT_RUNS], scenario.years), rows, scenario, ex
+        )
     check_chunk_runs(chunk_runs)
     step = chunk_runs // BLOCK
     tasks = [

@@ -172,6 +172,9 @@ RECORD_BYTES_PER_RUN_DAY = 2 * 4 * (len(kernel.INT_RECORDS) + len(kernel.FLOAT_R
 # Assumption: 256 MiB of records a task keeps a worker under 1 GB (measured: about 430 MB with the
 # kernel, pandas and pyarrow loaded; see docs/scaling.md).
 MAX_CHUNK_RECORD_BYTES = 256 * 2**20
+# Assumption: a pilot of this many runs, timed twice on each worker, costs under a block of work
+# there, yet runs long enough that the per-task overhead does not dominate its time.
+PILOT_RUNS = 100
 
 
 def check_chunk_runs(chunk_runs: int) -> None:
@@ -239,13 +242,13 @@ def seconds_per_block(ex, fn, task, runs: int) -> float | None:
 def _auto_chunk_runs(
     scenarios: list[dict], variants: list[dict], days: int, runs: int, seed: int, ex
 ) -> tuple[int, float]:
-    """Chunk size from a pilot block of the first variant, timed on the workers (which warms them too).
+    """Chunk size from a pilot of the first variant, timed on the workers (which warms them too).
 
     Returns the runs per chunk and the measured seconds per block (0 when no pilot was needed).
     """
     if choose_chunk_runs(runs, len(variants), ex.slots, days) == BLOCK:
         return BLOCK, 0.0  # one block a chunk whatever a pilot says: no need to time one
-    pilot = ChunkTask(0, variants[0], scenarios[0], seed, 0, min(runs, BLOCK), "")
+    pilot = ChunkTask(0, variants[0], scenarios[0], seed, 0, min(runs, PILOT_RUNS), "")
     seconds = seconds_per_block(ex, run_chunk, pilot, pilot.runs)
     return choose_chunk_runs(runs, len(variants), ex.slots, days, seconds), seconds or 0.0
 
