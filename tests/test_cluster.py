@@ -33,10 +33,11 @@ GRID = '[grid]\n"scheme.quota.per_week" = [50, 250, 1000]\n'
 
 def _stop(procs: list[subprocess.Popen]) -> None:
     """End every process group this fixture started: politely, then by force."""
+    procs = procs[::-1]  # workers first: a worker whose scheduler has gone waits to reconnect
     for p in procs:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGTERM)
-    deadline = time.time() + 10
+    deadline = time.time() + 5
     for p in procs:
         try:
             p.wait(max(0.1, deadline - time.time()))
