@@ -10,9 +10,9 @@ from smallboats.analysis.forecast import crps_samples
 @pytest.fixture(scope="module")
 def backtest_rows(bundled_template):
     from smallboats.analysis.forecast import backtest
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template, read_only=True) as st:
+    with open_default_store(bundled_template, read_only=True) as st:
         daily = st.daily()
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"])
     return backtest(daily, weekly, origins="yearly", runs=250).to_dict("records")

@@ -23,9 +23,9 @@ from smallboats.model.inputs import DAYS_IN_MONTH, seasonal_profile
 
 @pytest.fixture(scope="module")
 def series(bundled_template):
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template, read_only=True) as st:
+    with open_default_store(bundled_template, read_only=True) as st:
         return st.daily(), st.observations(["sb_week_people", "sb_week_prevented_people"])
 
 

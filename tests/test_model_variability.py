@@ -25,9 +25,9 @@ def test_gamma_matches_its_law(shape):
 @pytest.fixture(scope="module")
 def fit(bundled_template):
     from smallboats.analysis.calibrate import fit_baseline
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(bundled_template, read_only=True) as st:
+    with open_default_store(bundled_template, read_only=True) as st:
         daily = st.daily()
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"])
     return fit_baseline(daily, weekly, dt.date(2026, 8, 5)), daily

@@ -8,16 +8,26 @@ Dask scheduler; a task that raises is retried ``retries`` times.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
 from smallboats.errors import UsageError
 
 
+def timed(fn: Callable, task) -> float:
+    """Seconds ``fn(task)`` takes, called a second time (the first call loads the compiled kernel)."""
+    fn(task)
+    start = time.perf_counter()
+    fn(task)
+    return time.perf_counter() - start
+
+
 class SerialExecutor:
     """Runs tasks one after another in this process."""
 
     workers = 1
+    slots = 1
     address = "in-process"
 
     def map(self, fn: Callable, tasks: list, *, retries: int = 2, on_done: Callable | None = None) -> list:
@@ -35,11 +45,18 @@ class SerialExecutor:
                 on_done(i)
         return out
 
+    def pilot(self, fn: Callable, task) -> list[float]:
+        """Seconds ``fn(task)`` takes here (see :func:`timed`)."""
+        return [timed(fn, task)]
+
 
 class DaskExecutor:
-    """Runs tasks on a Dask cluster (a new LocalCluster, or a scheduler's address)."""
+    """Runs tasks on a Dask cluster (a new LocalCluster, or a scheduler's address).
 
-    def __init__(self, address: str, workers: int = 2):
+    ``workers`` counts the worker processes and ``slots`` their threads: the tasks that can run at once.
+    """
+
+    def __init__(self, address: str, workers: int = 2, timeout: float = 10.0):
         from dask.distributed import Client, LocalCluster
 
         self.cluster = None
@@ -50,11 +67,12 @@ class DaskExecutor:
                 )
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout=f"{timeout}s")
         except (OSError, TimeoutError) as e:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
         self.workers = len(self.client.scheduler_info()["workers"])
+        self.slots = sum(self.client.nthreads().values())  # tasks that can run at once
 
     def map(self, fn: Callable, tasks: list, *, retries: int = 2, on_done: Callable | None = None) -> list:
         """Submit every task; gather results in task order."""
@@ -72,6 +90,14 @@ class DaskExecutor:
                 on_done(index[f.key])
         return self.client.gather(futures)
 
+    def pilot(self, fn: Callable, task) -> list[float]:
+        """Seconds ``fn(task)`` takes on each worker, timed there; this also loads the kernel on every worker."""
+        futures = [
+            self.client.submit(timed, fn, task, workers=[w], allow_other_workers=False, pure=False)
+            for w in self.client.scheduler_info()["workers"]
+        ]
+        return self.client.gather(futures)
+
     def close(self) -> None:
         """Shut the client (and a cluster this executor started) down."""
         self.client.close()
@@ -80,8 +106,11 @@ class DaskExecutor:
 
 
 @contextlib.contextmanager
-def executor(dask: str | None, workers: int = 2) -> Iterator[SerialExecutor | DaskExecutor]:
-    """``None``/``"none"``: in this process; ``"local"``: a LocalCluster; ``tcp://host:port``: that cluster."""
+def executor(dask: str | None, workers: int = 2, timeout: float = 10.0) -> Iterator[SerialExecutor | DaskExecutor]:
+    """``None``/``"none"``: in this process; ``"local"``: a LocalCluster; ``tcp://host:port``: that cluster.
+
+    ``workers`` is the size of a LocalCluster; ``timeout`` the seconds to wait for a scheduler.
+    """
     if dask in (None, "none", ""):
         yield SerialExecutor()
         return
@@ -89,7 +118,7 @@ def executor(dask: str | None, workers: int = 2) -> Iterator[SerialExecutor | Da
         raise UsageError(f"--dask must be none, local or a scheduler address such as tcp://host:8786, not {dask!r}")
     if workers < 1:
         raise UsageError("--workers must be at least 1")
-    ex = DaskExecutor(dask, workers)
+    ex = DaskExecutor(dask, workers, timeout)
     try:
         yield ex
     finally:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from smallboats.analysis.sweeps import PILOT_RUNS, check_chunk_runs, choose_chunk_runs, seconds_per_block
 from smallboats.model import Scenario, simulate
-from smallboats.model.rng import BLOCK
+from smallboats.model.rng import BLOCK, n_blocks
 
 
 def problem(scenario: Scenario, quota_scale: tuple[float, float] = (0.5, 5.0)) -> dict:
@@ -63,8 +64,23 @@ def eval_chunk(task: SobolChunk) -> np.ndarray:
     return 1 - a / np.maximum(b, 1)
 
 
+def _choose_chunk_runs(pilot: SobolChunk, rows: int, scenario: Scenario, ex) -> int:
+    """Rows per task from a pilot timed on the workers, as a sweep chooses its chunks."""
+    if choose_chunk_runs(rows, 1, ex.slots, scenario.days) == BLOCK:
+        return BLOCK
+    seconds = seconds_per_block(ex, eval_chunk, pilot, pilot.values.shape[0])
+    return choose_chunk_runs(rows, 1, ex.slots, scenario.days, seconds)
+
+
 def sobol(
-    scenario: Scenario, n: int, seed: int, ex, *, quota_scale=(0.5, 5.0), on_done=None
+    scenario: Scenario,
+    n: int,
+    seed: int,
+    ex,
+    *,
+    quota_scale=(0.5, 5.0),
+    on_done=None,
+    chunk_runs: int | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Sobol first-order and total indices with 95% confidence intervals, ranked by total index.
 
@@ -75,6 +91,8 @@ def sobol(
         ex: an executor from :mod:`smallboats.analysis.distributed`.
         quota_scale: the range of the multiplier on the quota path.
         on_done: progress callback.
+        chunk_runs: rows per task, a multiple of the block (``None``: chosen from a pilot, as for sweeps);
+            the indices do not depend on it.
     """
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -83,9 +101,16 @@ def sobol(
     X = sample.sample(prob, n, calc_second_order=False, seed=seed)  # noqa: N806 - SALib's name
     rows = X.shape[0]
     sc = scenario.model_dump(mode="json")
+    names = tuple(prob["names"])
+    if chunk_runs is None:
+        chunk_runs = _choose_chunk_runs(
+            SobolChunk(sc, seed, 0, names, X[:PILOT_RUNS], scenario.years), rows, scenario, ex
+        )
+    check_chunk_runs(chunk_runs)
+    step = chunk_runs // BLOCK
     tasks = [
-        SobolChunk(sc, seed, b, tuple(prob["names"]), X[b * BLOCK : (b + 1) * BLOCK], scenario.years)
-        for b in range(-(-rows // BLOCK))
+        SobolChunk(sc, seed, b, names, X[b * BLOCK : (b + step) * BLOCK], scenario.years)
+        for b in range(0, n_blocks(rows), step)
     ]
     Y = np.concatenate(ex.map(eval_chunk, tasks, on_done=on_done))  # noqa: N806
     S = analyze.analyze(prob, Y, calc_second_order=False, seed=seed)  # noqa: N806
@@ -103,5 +128,7 @@ def sobol(
         "output_mean": float(Y.mean()),
         "output_sd": float(Y.std()),
         "seed": seed,
+        "chunk_runs": chunk_runs,
+        "chunks": len(tasks),
     }
     return table, info

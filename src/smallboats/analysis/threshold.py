@@ -55,21 +55,27 @@ def quota_curve(
     years: float = 1.0,
     on_step: Callable[[str], None] | None = None,
     ex=None,
+    dask: str | None = None,
+    workers: int = 2,
 ) -> pd.DataFrame:
     """The cut in first-year arrivals at each quota, per deterrence assumption (median and bands).
+
+    Each point of the curve is a task for ``ex``, or else for the executor ``dask`` and ``workers``
+    name (as for sweeps: ``None`` in this process, ``"local"``, or a scheduler's address). The
+    numbers do not depend on which runs them.
 
     Returns:
         Rows ``assumption, weekly_quota, cut_median, cut_p05, cut_p25, cut_p75, cut_p95, returns_share``,
         plus ``cuts``: the per-run cuts (for probability queries).
     """
-    from smallboats.analysis.distributed import SerialExecutor
+    from smallboats.analysis.distributed import executor
 
     tasks = [(base.model_dump(mode="json"), form, float(q), runs, seed, years) for form in forms for q in grid]
-    ex = ex or SerialExecutor()
-    rows = ex.map(
-        curve_point, tasks, on_done=(lambda i: on_step(f"{tasks[i][1]} at {tasks[i][2]:g}/week")) if on_step else None
-    )
-    return pd.DataFrame(rows)
+    on_done = (lambda i: on_step(f"{tasks[i][1]} at {tasks[i][2]:g}/week")) if on_step else None
+    if ex is not None:
+        return pd.DataFrame(ex.map(curve_point, tasks, on_done=on_done))
+    with executor(dask, workers) as own:
+        return pd.DataFrame(own.map(curve_point, tasks, on_done=on_done))
 
 
 def _fixed(q: float):

@@ -226,7 +226,9 @@ def sweep_cmd(
     runs: runs_opt("Runs per variant.") = 250,
     seed: SeedOpt = 7,
     years: Annotated[float, typer.Option(min=0.01, max=30, help="Horizon in years.")] = 1.0,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per task (a multiple of 250).")] = 250,
+    chunk_runs: Annotated[
+        int | None, typer.Option(help="Runs per task (a multiple of 250; default: chosen from a timed pilot).")
+    ] = None,
     dask: DaskOpt = "local",
     workers: WorkersOpt = 2,
     as_of_release: AsOfOpt = None,
@@ -242,7 +244,7 @@ def sweep_cmd(
     """
     from smallboats.analysis.distributed import executor
     from smallboats.analysis.scenarios import build_scenario
-    from smallboats.analysis.sweeps import effect_table, read_spec, read_sweep, run_sweep
+    from smallboats.analysis.sweeps import read_spec, run_sweep, summarise_sweep
 
     variants = read_spec(spec)
     with open_store(store) as st:
@@ -260,7 +262,7 @@ def sweep_cmd(
             file=str(spec),
             on_done=lambda i: bar.update(task, advance=1),
         )
-    table = effect_table(read_sweep(out), list(variants[0]))
+    table = summarise_sweep(out, list(variants[0]))
     err_console.print(
         f"{summary['computed']} chunks computed, {summary['resumed_from']} already written; "
         f"{summary['workers']} worker(s) at {summary['executor']}"
