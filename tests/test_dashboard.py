@@ -80,7 +80,9 @@ def test_dashboard_end_to_end(server, tmp_path):
         path = tmp_path / "fan.csv"
         dl.value.save_as(path)
         lines = path.read_text().splitlines()
-        assert lines[0].startswith("period_start,") and "median" in lines[0] and len(lines) > 40
+        assert lines[0].startswith("# smallboats") and "what if:" in lines[0] and "quota_per_week 1000" in lines[0]
+        assert lines[1].startswith("period_start,") and "median" in lines[1] and len(lines) > 40
+        assert "quota-1000" in dl.value.suggested_filename and "deterrence-linear" in dl.value.suggested_filename
         # the ramp slider redraws too (it was once refused with a 422 and left the old chart on screen)
         ramp_before = page.get_attribute("#fan", "data-rendered")
         page.locator("#ramp").fill("500")

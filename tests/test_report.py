@@ -29,11 +29,11 @@ def test_every_chart_as_png_svg_and_csv(report_dir):
     names = {p.stem for p in (report_dir / "charts").iterdir()}
     assert len(names) >= 6
     for n in names:
-        for ext in ("png", "svg", "csv"):
+        for ext in ("png", "svg", "csv", "html"):
             f = report_dir / "charts" / f"{n}.{ext}"
             assert f.is_file() and f.stat().st_size > 0, f
         assert (report_dir / "charts" / f"{n}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert len(pd.read_csv(report_dir / "charts" / f"{n}.csv")) > 0
+        assert len(pd.read_csv(report_dir / "charts" / f"{n}.csv", comment="#")) > 0
 
 
 def test_report_numbers_come_from_the_data(report_dir, store):

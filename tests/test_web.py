@@ -112,10 +112,16 @@ def test_no_path_from_a_request_reaches_the_filesystem(client):
 
 def test_chart_exports(client):
     r = client.get("/api/v1/charts/arrivals_so_far.csv")
-    assert r.status_code == 200 and r.text.startswith("date,")
+    assert (
+        r.status_code == 200
+        and r.text.startswith("# Source: Home Office")
+        and r.text.splitlines()[1].startswith("date,")
+    )
     assert client.get("/api/v1/charts/people_per_boat.png").content[:4] == b"\x89PNG"
     r = client.get("/api/v1/charts/fan.csv", params={"runs": 50, "quota_per_week": 200})
-    assert r.status_code == 200 and "median" in r.text.splitlines()[0]
+    assert r.status_code == 200 and "median" in r.text.splitlines()[1]
+    snippet = client.get("/api/v1/charts/weekly_arrivals.html")
+    assert snippet.status_code == 200 and "<svg" in snippet.text and "Source: Home Office" in snippet.text
 
 
 def _free_port() -> int:

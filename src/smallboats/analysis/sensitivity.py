@@ -58,10 +58,7 @@ def eval_chunk(task: SobolChunk) -> np.ndarray:
         fixed["deterrence.form_index"] = np.floor(fixed["deterrence.form_index"]).astype(int)
     runs = task.values.shape[0]
     r = simulate(sc, runs=runs, seed=task.seed, first_block=task.first_block, fixed_priors=fixed)
-    first = r.dates < r.dates[0] + pd.Timedelta(days=365)
-    a = r.records["new_arrivals"][first].sum(axis=0).astype(float)
-    b = r.counterfactual["new_arrivals"][first].sum(axis=0).astype(float)
-    return 1 - a / np.maximum(b, 1)
+    return r.cut("arrivals", "total", days=365)[0]  # the first year's cut, run by run
 
 
 def _choose_chunk_runs(pilot: SobolChunk, rows: int, scenario: Scenario, ex) -> int:

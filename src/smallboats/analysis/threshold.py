@@ -3,8 +3,9 @@
 For each deterrence assumption the scenario is run at every quota of a grid (paired with its
 no-scheme counterfactual, common random numbers), and the cut in first-year arrivals is computed
 run by run: ``1 - arrivals / counterfactual arrivals``. A quota "reaches" the target when at least
-``probability`` of runs cut arrivals by ``target`` or more. Detention places are set large enough
-not to bind, so the quota is what is tested.
+``probability`` of runs cut arrivals by ``target`` or more. Detention places follow the same
+documented rule as every what-if (:func:`smallboats.analysis.whatif.default_detention_places`), so
+the curve and the dashboard give the same answer for the same quota.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from smallboats.analysis.whatif import default_detention_places
 from smallboats.model import Scenario, simulate
+from smallboats.vocab import DETERRENCE_FORMS as FORMS
 
-FORMS = ("none", "linear", "elasticity", "threshold")
+FIRST_YEAR_DAYS = 365
 DEFAULT_GRID = (50, 100, 250, 500, 1000, 2000, 4000)
 
 
@@ -27,14 +30,12 @@ def curve_point(task: tuple) -> dict:
     sc.years = years
     sc.deterrence.form = form
     sc.scheme.quota = _fixed(q)
-    sc.scheme.detention_places = max(sc.scheme.detention_places, q * 20)
+    sc.scheme.detention_places = default_detention_places(q)  # the same rule as every what-if
     sc.name = f"{form} at {q:g}/week"
     r = simulate(sc, runs=runs, seed=seed)
-    first = r.dates < r.dates[0] + pd.Timedelta(days=365)
-    arr = r.records["new_arrivals"][first].sum(axis=0).astype(float)
-    cf = r.counterfactual["new_arrivals"][first].sum(axis=0).astype(float)
-    ret = r.records["new_returned"][first].sum(axis=0)
-    cut = 1 - arr / np.maximum(cf, 1)
+    arr = r.per_run("arrivals", "total", days=FIRST_YEAR_DAYS)[0]
+    ret = r.per_run("returned", "total", days=FIRST_YEAR_DAYS)[0]
+    cut = r.cut("arrivals", "total", days=FIRST_YEAR_DAYS)[0]
     quantiles = (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
     return {
         "assumption": form,

@@ -57,18 +57,25 @@ def _forecasting(fig: OfficialFigures, step, runs: int = 300, seed: int = 7) -> 
     return S.forecasting(bt, pilot, source)
 
 
-def _could(fig: OfficialFigures, step) -> S.Section:
+def _outlook(fig: OfficialFigures, step):
     from smallboats.analysis.outlook import outlook
     from smallboats.analysis.results_cache import cached
 
-    out = cached(
+    return cached(
         "outlook",
         fig.daily.release_ids,
         {"as_of": fig.as_of},
         lambda: outlook(fig.store, as_of=fig.as_of),
         lambda name: step(f"Reusing {name}"),
     )
-    return S.what_it_could_do(out, fig.quota_per_week)
+
+
+def _could(fig: OfficialFigures, step) -> S.Section:
+    return S.what_it_could_do(_outlook(fig, step), fig.quota_per_week)
+
+
+def _findings(fig: OfficialFigures, step) -> S.Section:
+    return S.findings(fig, _outlook(fig, step))
 
 
 def _claims(fig: OfficialFigures) -> S.Section:
@@ -82,6 +89,7 @@ def _claims(fig: OfficialFigures) -> S.Section:
 def sections(fig: OfficialFigures, step: Callable[[str], None]) -> list[S.Section]:
     """Every section, in order, reporting each step as it starts."""
     plan = (
+        ("the answer first (simulating)", lambda: _findings(fig, step)),
         ("where things stand", lambda: S.where_things_stand(fig)),
         ("the scheme in proportion", lambda: S.in_proportion(fig)),
         ("what the scheme did", lambda: S.scheme_delivery(fig)),

@@ -30,6 +30,7 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     charts: list[ChartSpec] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # findings shown as a boxed list above the paragraphs
 
 
 def table_html(df: pd.DataFrame, caption: str = "", num_cols: tuple = ()) -> str:
@@ -40,7 +41,10 @@ def table_html(df: pd.DataFrame, caption: str = "", num_cols: tuple = ()) -> str
         cells = []
         for c, v in zip(df.columns, row, strict=True):
             cls = ' class="num"' if c in num_cols else ""
-            cells.append(f"<td{cls}>{html.escape(str(v))}</td>")
+            text = html.escape(str(v))
+            if isinstance(v, str) and v.startswith(("https://", "http://")):
+                text = f'<a href="{text}">{text}</a>'  # source addresses are links
+            cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -48,6 +52,41 @@ def table_html(df: pd.DataFrame, caption: str = "", num_cols: tuple = ()) -> str
 
 def _date(d) -> str:
     return f"{d:%-d %B %Y}"
+
+
+def findings(fig: OfficialFigures, out: Outlook, effect: dict | None = None) -> Section:
+    """The answer first: what the scheme has done, what it did to arrivals, what more could do, what is unknown.
+
+    Args:
+        fig: the official figures.
+        out: the outlook runs (what a larger quota could do, by year).
+        effect: the estimated effect so far (``evaluate_pilot``'s result from the estimation), if run.
+    """
+    dl = fig.delivery
+    items = [
+        f"From {_date(dl.start)} to {_date(dl.end)}, {thousands(dl.returned)} people were returned to France "
+        f"under the agreement and {thousands(dl.admitted)} admitted from France, while {thousands(dl.arrivals)} "
+        f"crossed: returns were {pct(dl.returned_share_of_arrivals * 100)} of arrivals, and "
+        f"{pct(dl.returned_share_of_quota * 100, 0)} of a steady {fig.quota_per_week:.0f} a week from the first "
+        f"return. Source: {dl.source}."
+    ]
+    if effect is not None:
+        items.append(effect["headline"])
+    for name in ("pilot-50", "ramp-up"):
+        eff = out.effects[name]
+        years = "; ".join(
+            f"year {i + 1}: {thousands(eff.loc[i, 'median'])} (90% of runs {thousands(eff.loc[i, 'p05'])} to "
+            f"{thousands(eff.loc[i, 'p95'])})"
+            for i in range(len(eff))
+        )
+        items.append(f"Modelled difference in arrivals under the {name} scenario against no scheme, {years}.")
+    items.append(
+        f"Across weekly quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))}, the largest median "
+        f"first-year cut under any deterrence assumption is {pct(out.best_cut * 100)}."
+    )
+    if effect is not None and effect.get("cannot_tell"):
+        items.append(effect["cannot_tell"])
+    return Section("findings", "The answer first", items=items)
 
 
 def where_things_stand(fig: OfficialFigures) -> Section:

@@ -11,7 +11,17 @@ LABELS = {"arrivals": "People arriving", "returned": "People returned", "admitte
 
 
 def fan_chart(
-    bands: dict[str, pd.DataFrame], var: str, period: str, *, source: str, title: str = "", subtitle: str = ""
+    bands: dict[str, pd.DataFrame],
+    var: str,
+    period: str,
+    *,
+    source: str,
+    title: str = "",
+    subtitle: str = "",
+    colours: dict[str, str] | None = None,
+    overlay: bool = False,
+    observed: pd.DataFrame | None = None,
+    name: str | None = None,
 ) -> ChartSpec:
     """Draw one or more scenarios' bands on one chart.
 
@@ -22,13 +32,20 @@ def fan_chart(
         source: the attribution line.
         title: the finding; a plain description when empty.
         subtitle: more detail.
+        colours: a colour for each scenario (default: the palette in order).
+        overlay: draw every scenario on one panel (as the dashboard does) rather than one panel each.
+        observed: ``period_start, people``: what was observed, drawn as a black line over the bands.
+        name: the file stem (default ``fan_VAR_PERIOD``).
     """
     frames = []
     for name, b in bands.items():
         frames.append(b.assign(scenario=name, period_start=pd.to_datetime(b.period_start)))
     data = pd.concat(frames, ignore_index=True)
     names = list(bands)
-    colour = alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=OKABE_ITO[: len(names)]))
+    domain = names + (["Observed"] if observed is not None and len(observed) else [])
+    palette = [(colours or {}).get(n, OKABE_ITO[i % len(OKABE_ITO)]) for i, n in enumerate(names)]
+    palette += ["#000000"] * (len(domain) - len(names))
+    colour = alt.Color("scenario:N", title=None, scale=alt.Scale(domain=domain, range=palette))
     x = alt.X("period_start:T", title=None, axis=alt.Axis(format=DATE_AXIS))
     base = alt.Chart()
     layers = [
@@ -49,7 +66,10 @@ def fan_chart(
             ],
         )
     )
-    if len(names) > 1:
+    if observed is not None and len(observed):
+        seen = observed.assign(scenario="Observed", period_start=pd.to_datetime(observed.period_start))
+        layers.append(alt.Chart(seen).mark_line(strokeWidth=1.5, point=True).encode(x=x, y="people:Q", color=colour))
+    if len(names) > 1 and not overlay:
         chart = (
             alt.layer(*layers, data=data)
             .properties(width=WIDTH // 2 - 20, height=HEIGHT // 2)
@@ -59,7 +79,9 @@ def fan_chart(
         chart = alt.layer(*layers, data=data).properties(width=WIDTH, height=HEIGHT)
     title = title or f"{LABELS.get(var, var)} a {period}: median and 50/80/95% bands"
     subtitle = subtitle or "Shaded bands hold 50%, 80% and 95% of runs; the line is the median"
-    return ChartSpec(f"fan_{var}_{period}", title, finish(chart, title, subtitle, source), data, source)
+    if observed is not None and len(observed):
+        data = pd.concat([data, observed.assign(scenario="Observed")], ignore_index=True)
+    return ChartSpec(name or f"fan_{var}_{period}", title, finish(chart, title, subtitle, source), data, source)
 
 
 def results_fan_chart(results, var: str = "arrivals", period: str = "week") -> ChartSpec:

@@ -61,7 +61,26 @@ def _run(store, cache, slot, scenario, runs, seed, years, what_if) -> dict:
     weekly = {"scenario": records(r.band("arrivals", "week")[["period_start", *FAN_BANDS]])}
     if sc.scheme.enabled:
         weekly["no_scheme"] = records(r.band("arrivals", "week", arm="counterfactual")[["period_start", *FAN_BANDS]])
-    return r.summary() | {"weekly": weekly, "what_if": meta["what_if"]}
+    observed = remembered(cache, "observed", (sc.start.isoformat(), sc.days), lambda: observed_weeks(store, sc))
+    return r.summary() | {"weekly": weekly, "observed": observed, "what_if": meta["what_if"]}
+
+
+def observed_weeks(store, sc) -> list[dict]:
+    """Observed arrivals in the simulation's seven-day blocks that the data cover in full (drawn over the fan)."""
+    import pandas as pd
+
+    from smallboats.data import queries as q
+
+    d = q.daily_series(store).frame
+    start = pd.Timestamp(sc.start)
+    seen = d[(d.date >= start) & (d.date < start + pd.Timedelta(days=sc.days))]
+    block = (seen.date - start).dt.days // 7
+    g = seen.groupby(block.values).people.agg(["sum", "count"])
+    return [
+        {"period_start": (start + pd.Timedelta(days=7 * int(k))).date().isoformat(), "people": float(row["sum"])}
+        for k, row in g.iterrows()
+        if row["count"] == 7
+    ]
 
 
 def official_chart(store, cache: dict, name: str) -> ChartSpec:

@@ -10,6 +10,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from smallboats.viz.style import HIGHLIGHT, OKABE_ITO
 from smallboats.vocab import PRESETS, Preset
 from smallboats.web.deps import CacheDep, Settings, SlotDep, StoreDep
 from smallboats.web.models import CHART_OK, ERRORS, SIM_ERRORS, request_models, split_chart_query
@@ -53,10 +54,27 @@ def router(settings: Settings) -> APIRouter:
         bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
         if "no_scheme" in res["weekly"]:
             bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
-        spec = fan_chart(bands, "arrivals", "week", source=fan_source(run["seed"], run["runs"], res["data_release"]))
-        return chart_response(spec, fmt, stem=_stem(run["scenario"], w))
+        stem = _stem(run["scenario"], w)
+        spec = fan_chart(
+            bands,
+            "arrivals",
+            "week",
+            source=fan_source(run["seed"], run["runs"], res["data_release"]) + f"; what if: {_described(res)}",
+            title=f"What if: {stem.removeprefix('fan_').replace('_', ', ')}",
+            colours={run["scenario"]: HIGHLIGHT, "no-scheme": OKABE_ITO[0]},  # as the page draws them
+            overlay=True,
+            observed=pd.DataFrame(res["observed"]) if res["observed"] else None,
+            name=stem,
+        )
+        return chart_response(spec, fmt, stem=stem)
 
     return r
+
+
+def _described(res: dict) -> str:
+    """The what-if's settings as used (detention places included), for the chart's source line and CSV."""
+    used = {k: v for k, v in (res.get("what_if") or {}).items() if v is not None}
+    return ", ".join(f"{k} {v:g}" if isinstance(v, float | int) else f"{k} {v}" for k, v in used.items()) or "none"
 
 
 def _stem(scenario: str, w) -> str:

@@ -79,19 +79,23 @@ function fanSpec(res) {
   for (const [arm, name] of [["scenario", "With the scheme"], ["no_scheme", "No scheme"]]) {
     for (const r of res.weekly[arm] || []) rows.push({ ...r, arm: name });
   }
-  const x = { field: "period_start", type: "temporal", title: null, axis: { format: "%b %Y" } };
-  const colour = { field: "arm", type: "nominal", title: null, scale: { domain: ["With the scheme", "No scheme"], range: ["#D55E00", "#0072B2"] } };
+  const observed = (res.observed || []).map((r) => ({ ...r, arm: "Observed" }));
+  const x = { field: "period_start", type: "temporal", title: null };
+  const colour = { field: "arm", type: "nominal", title: null,
+    scale: { domain: ["With the scheme", "No scheme", "Observed"], range: ["#D55E00", "#0072B2", "#000000"] } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    width: Math.max(360, document.getElementById("fan").clientWidth - 140), height: 280, data: { values: rows },
+    width: Math.max(300, document.getElementById("fan").clientWidth - 140), height: 280,
     layer: [
-      { mark: { type: "area", opacity: 0.12 }, encoding: { x, y: { field: "p025", type: "quantitative" }, y2: { field: "p975" }, color: colour } },
-      { mark: { type: "area", opacity: 0.18 }, encoding: { x, y: { field: "p10", type: "quantitative" }, y2: { field: "p90" }, color: colour } },
-      { mark: { type: "area", opacity: 0.28 }, encoding: { x, y: { field: "p25", type: "quantitative" }, y2: { field: "p75" }, color: colour } },
-      { mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "median", type: "quantitative", title: "People arriving a week" }, color: colour } },
+      { data: { values: rows }, mark: { type: "area", opacity: 0.12 }, encoding: { x, y: { field: "p025", type: "quantitative" }, y2: { field: "p975" }, color: colour } },
+      { data: { values: rows }, mark: { type: "area", opacity: 0.18 }, encoding: { x, y: { field: "p10", type: "quantitative" }, y2: { field: "p90" }, color: colour } },
+      { data: { values: rows }, mark: { type: "area", opacity: 0.28 }, encoding: { x, y: { field: "p25", type: "quantitative" }, y2: { field: "p75" }, color: colour } },
+      { data: { values: rows }, mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "median", type: "quantitative", title: "People arriving a week" }, color: colour } },
+      { data: { values: observed }, mark: { type: "line", strokeWidth: 1.5, point: { size: 12 } }, encoding: { x, y: { field: "people", type: "quantitative" }, color: colour } },
     ],
   };
 }
+
 
 document.getElementById("whatif").addEventListener("submit", (e) => e.preventDefault());
 
