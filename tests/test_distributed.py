@@ -91,6 +91,8 @@ def test_an_interrupted_sweep_resumes(tmp_path, home, cli):
         "none",
         "--seed",
         "4",
+        "--chunk-runs",
+        "250",
     ]
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
@@ -113,6 +115,8 @@ def test_an_interrupted_sweep_resumes(tmp_path, home, cli):
         "none",
         "--seed",
         "4",
+        "--chunk-runs",
+        "250",
         "--format",
         "json",
     )

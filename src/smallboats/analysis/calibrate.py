@@ -49,6 +49,7 @@ QUIET_WEEK = 100  # people: a week under this counts as quiet
 MAX_LEVEL_NOISE = 0.6  # cap on level_noise_sd: a quiet winter month's log ratio can be wild
 
 
+# long: one fit in the order its docstring explains; each step is a few lines and reads best in sequence
 def fit_baseline(
     daily: pd.DataFrame,
     weekly: pd.DataFrame | None,

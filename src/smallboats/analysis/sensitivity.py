@@ -58,7 +58,7 @@ def eval_chunk(task: SobolChunk) -> np.ndarray:
         fixed["deterrence.form_index"] = np.floor(fixed["deterrence.form_index"]).astype(int)
     runs = task.values.shape[0]
     r = simulate(sc, runs=runs, seed=task.seed, first_block=task.first_block, fixed_priors=fixed)
-    return r.cut("arrivals", "total", days=365)[0]  # the first year's cut, run by run
+    return r.cut("arrivals", "total", days=min(365, r.days))[0]  # the first year's cut (or the horizon's), run by run
 
 
 def _choose_chunk_runs(pilot: SobolChunk, rows: int, scenario: Scenario, ex) -> int:

@@ -33,9 +33,10 @@ def curve_point(task: tuple) -> dict:
     sc.scheme.detention_places = default_detention_places(q)  # the same rule as every what-if
     sc.name = f"{form} at {q:g}/week"
     r = simulate(sc, runs=runs, seed=seed)
-    arr = r.per_run("arrivals", "total", days=FIRST_YEAR_DAYS)[0]
-    ret = r.per_run("returned", "total", days=FIRST_YEAR_DAYS)[0]
-    cut = r.cut("arrivals", "total", days=FIRST_YEAR_DAYS)[0]
+    days = min(FIRST_YEAR_DAYS, r.days)  # the first year, or the whole horizon when shorter
+    arr = r.per_run("arrivals", "total", days=days)[0]
+    ret = r.per_run("returned", "total", days=days)[0]
+    cut = r.cut("arrivals", "total", days=days)[0]
     quantiles = (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
     return {
         "assumption": form,

@@ -97,6 +97,7 @@ KINDS = {
 }
 
 
+# long: the interactive questions, one after another, as the user meets them
 @app.command()
 def new(
     out: Annotated[Path, typer.Option("--out", "-o", help="Claims file to add the claim to (created if new).")],

@@ -180,6 +180,7 @@ def run_arm(
     return daily, reduced, priors
 
 
+# long: most of it is the documented arguments and the memory cap check with its message
 def simulate(
     scenario: Scenario,
     runs: int = 1000,

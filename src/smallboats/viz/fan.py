@@ -10,6 +10,7 @@ from smallboats.viz.style import DATE_AXIS, HEIGHT, NUMBER, OKABE_ITO, WIDTH, Ch
 LABELS = {"arrivals": "People arriving", "returned": "People returned", "admitted": "People admitted", "boats": "Boats"}
 
 
+# long: a documented signature and one Altair specification, layer by layer
 def fan_chart(
     bands: dict[str, pd.DataFrame],
     var: str,
