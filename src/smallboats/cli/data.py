@@ -6,21 +6,22 @@ import contextlib
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date
 from smallboats.cli.output import Format, console, emit, emit_object, err_console
+from smallboats.data import LOCK_TIMEOUT_S
 from smallboats.data import series as series_mod
-from smallboats.data.bundle import open_default_store
 from smallboats.data.importers import read_file
 from smallboats.data.importers.limits import MAX_CELLS, MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, ImportLimits
-from smallboats.data.store import LOCK_TIMEOUT_S
 from smallboats.errors import UsageError
 from smallboats.provenance import OGL, Source
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(help="Load, inspect and export the official figures.", no_args_is_help=True)
 
@@ -65,6 +66,10 @@ def import_(
 
     Example: smallboats data import data_small_boats_time_series.ods
     """
+    import pandas as pd
+
+    from smallboats.data.bundle import open_default_store
+
     rdate = parse_date(release_date, "--release-date") if release_date else None
     source = None
     if publisher or title or url:
@@ -98,6 +103,8 @@ def status(store: StoreOpt = None, format: FormatOpt = Format.table) -> None:
 
     Example: smallboats data status --format json
     """
+    import pandas as pd
+
     with open_store(store) as st:
         info = st.status()
     if format == Format.json:
@@ -161,6 +168,8 @@ def changes(
 
     Example: smallboats data changes --format json
     """
+    import pandas as pd
+
     from smallboats.data.changes import changes_between
 
     with open_store(store) as st:
@@ -195,7 +204,10 @@ def update(
 
     Example: smallboats data update
     """
+    import pandas as pd
+
     from smallboats.data import update as up
+    from smallboats.data.bundle import open_default_store
 
     page = page or up.PUBLICATION_PAGE
     last7 = up.LAST7_PAGE if last7 == "default" else (last7 or None)
@@ -270,6 +282,8 @@ def list_series(format: FormatOpt = Format.table) -> None:
 
     Example: smallboats data series
     """
+    import pandas as pd
+
     df = pd.DataFrame([vars(s) for s in series_mod.SERIES.values()])
     emit(df, format, title="Series")
 

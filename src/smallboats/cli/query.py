@@ -9,7 +9,6 @@ import typer
 
 from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date, sources_line
 from smallboats.cli.output import Format, console, emit, emit_object
-from smallboats.data import queries as q
 from smallboats.errors import UsageError
 
 app = typer.Typer(help="Ask the official figures: so far this year, windows, per boat, shares.", no_args_is_help=True)
@@ -22,6 +21,8 @@ def _day(text: str, option: str, daily) -> dt.date:
 
 
 def _daily_and_source(st, as_of):
+    from smallboats.data import queries as q
+
     d = q.daily_series(st, as_of)
     return d.frame, d.attribution, d.release
 
@@ -39,6 +40,8 @@ def so_far(
 
     Example: smallboats query so-far --date 2025-07-09 --format json
     """
+    from smallboats.data import queries as q
+
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
     day = _day(date, "--date", daily)
@@ -59,6 +62,8 @@ def window(
 
     Example: smallboats query window --start 2025-03-01 --end 2025-07-10
     """
+    from smallboats.data import queries as q
+
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
     s, e = _day(start, "--start", daily), _day(end, "--end", daily)
@@ -85,6 +90,8 @@ def per_boat(
 
     Example: smallboats query per-boat --from 2025-01 --records
     """
+    from smallboats.data import queries as q
+
     with open_store(store) as st:
         daily, source, _ = _daily_and_source(st, as_of_release)
     df = q.per_boat_by_month(daily)
@@ -106,6 +113,8 @@ def day(
 
     Example: smallboats query day --date 2025-07-10
     """
+    from smallboats.data import queries as q
+
     with open_store(store) as st:
         daily, source, rel = _daily_and_source(st, as_of_release)
     d = _day(date, "--date", daily)
@@ -122,6 +131,8 @@ def annual(
 
     Example: smallboats query annual --format csv
     """
+    from smallboats.data import queries as q
+
     with open_store(store) as st:
         daily, source, _ = _daily_and_source(st, as_of_release)
     emit(q.annual(daily), format, title="Small-boat arrivals by year", source=source)
@@ -172,6 +183,8 @@ def share(
 
 def _share_base(st, q, against, s, e, year, as_of):
     """The figure compared with, as a rate: ``(value, per, label, release, source line)``."""
+    from smallboats.data import queries as q
+
     if against in ("arrivals", "sb_people"):
         if not (s and e):
             raise UsageError(f"--against {against} needs --start and --end")

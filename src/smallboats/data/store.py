@@ -73,9 +73,7 @@ def default_path() -> Path:
     return base / "smallboats.duckdb"
 
 
-# Assumption: an import of the largest official file takes a few seconds and a read far less, so
-# half a minute covers any honest wait; past that something is stuck and the user should be told.
-LOCK_TIMEOUT_S = 30.0
+from smallboats.data import LOCK_TIMEOUT_S  # noqa: E402 - defined beside the package, light to import
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from smallboats.data.importers import csv_layouts, govuk_last7, ho_workbook
 from smallboats.data.importers.limits import ImportLimits, check_limits
-from smallboats.data.release import Release
 from smallboats.errors import DataError
 from smallboats.provenance import Source
 
-FORMATS = [ho_workbook, govuk_last7, csv_layouts]
+if TYPE_CHECKING:
+    from smallboats.data.release import Release
+
 FORMAT_NAMES = "Home Office time-series workbook (ODS/XLSX), gov.uk 'last 7 days' HTML page, CSV"
 
 
@@ -38,7 +39,10 @@ def read_file(
     if not head:
         raise DataError(str(path), "whole file", "the file is empty")
     check_limits(path, head, limits or ImportLimits())
-    for fmt in FORMATS:
+    # imported here: the readers need pandas, which a command that only asks for --help should not load
+    from smallboats.data.importers import csv_layouts, govuk_last7, ho_workbook
+
+    for fmt in (ho_workbook, govuk_last7, csv_layouts):
         if fmt.sniff(path, head):
             if fmt is csv_layouts:
                 return fmt.read(path, release_date=release_date, source=source)
