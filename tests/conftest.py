@@ -25,6 +25,15 @@ def shared_data() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory):
+    """Cached fits and results go to a folder of this test session, never the user's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SMALLBOATS_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def bundled_template(tmp_path_factory) -> Path:
     """A store filled with the bundled data once per session, copied for each test."""

@@ -116,3 +116,16 @@ def test_api_docs_work_offline(server):
         assert "smallboats" in page.inner_text(".swagger-ui .info .title")
     hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
     assert hosts == {"127.0.0.1"}, hosts
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_dashboard_fits_the_screen_with_the_findings_first(server, width):
+    with browser() as b:
+        page = b.new_page(viewport={"width": width, "height": 800})
+        page.goto(server + "/")
+        page.wait_for_selector("#fan[data-rendered] svg", timeout=WAIT)
+        page.wait_for_selector("#chart-people_per_boat[data-rendered] svg", timeout=WAIT)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = page.locator("#findings").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800  # seen without scrolling
+        assert "returned to France" in page.inner_text("#findings")

@@ -81,3 +81,26 @@ def test_report_command(home, cli, tmp_path):
     r = cli("report", "--out", tmp_path / "rep")
     assert r.code == 0, r.err
     assert (tmp_path / "rep" / "report.html").is_file()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_report_fits_the_screen_with_the_findings_first(report_dir, width):
+    with browser() as b:
+        page = b.new_page(viewport={"width": width, "height": 800})
+        page.goto((report_dir / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = page.locator("ul.findings").bounding_box()
+        assert box is not None and box["y"] < 800  # the findings start on the first screen
+        text = page.inner_text("ul.findings")
+        assert "returned to France" in text and "of arrivals" in text
+
+
+def test_a_second_report_reuses_its_simulations(home, cli, tmp_path):
+    first = cli("report", "--out", tmp_path / "a")
+    second = cli("report", "--out", tmp_path / "b")
+    assert first.code == 0 and second.code == 0, second.err
+    assert "Reused" in second.err
+    assert (tmp_path / "a" / "report.html").read_text().split("<nav>")[1] == (
+        (tmp_path / "b" / "report.html").read_text().split("<nav>")[1]
+    )

@@ -1,7 +1,8 @@
 """Results worth keeping between runs (the report's simulations and backtest), cached on disk.
 
-A result's key hashes its kind, the data releases it read, the package version and its options, so
-a new release, a changed option or a new version computes afresh and never reads a stale result.
+A result's key hashes its kind, the data releases it read, the package version, the package's own
+source code and its options, so a new release, a changed option or changed code computes afresh and
+never reads a stale result.
 The cache lives beside the fits (``$SMALLBOATS_CACHE`` or the user cache directory), in ``results/``;
 each entry is written to a temporary name and renamed, so a reader never sees half of one. The
 folder is safe to delete.
@@ -9,6 +10,7 @@ folder is safe to delete.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,9 +29,23 @@ def cache_root() -> Path:
     return Path(env) if env else Path(platformdirs.user_cache_dir("smallboats", appauthor=False))
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of the installed package's source: a changed model or analysis never reads an old result.
+
+    The version alone would not do during development, when the code changes between releases.
+    """
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def result_key(kind: str, releases: list[str], options: dict) -> str:
-    """The entry's name: the kind and a hash of the version, releases and options."""
-    text = json.dumps([__version__, kind, sorted(releases), options], sort_keys=True, default=str)
+    """The entry's name: the kind and a hash of the version, the code, the releases and the options."""
+    text = json.dumps([__version__, code_fingerprint(), kind, sorted(releases), options], sort_keys=True, default=str)
     return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
 
 

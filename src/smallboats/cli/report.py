@@ -45,4 +45,11 @@ def report(
 
         summary = build_report(st, out, as_of=as_of_release, on_step=step)
         bar.update(task, completed=bar.tasks[0].total)
-    console.print(f"Wrote {summary['report']} with {len(summary['charts'])} charts (PNG, SVG, CSV in {out / 'charts'})")
+    if summary["reused"]:
+        err_console.print(
+            f"Reused {len(summary['reused'])} cached results (simulations and fits on unchanged data); "
+            "delete the cache folder to recompute them"
+        )
+    console.print(
+        f"Wrote {summary['report']} with {len(summary['charts'])} charts (PNG, SVG, CSV and HTML in {out / 'charts'})"
+    )

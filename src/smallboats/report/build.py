@@ -107,7 +107,14 @@ def sections(fig: OfficialFigures, step: Callable[[str], None]) -> list[S.Sectio
 
 def build_report(store, out: Path, *, as_of: str | None = None, on_step: Callable[[str], None] | None = None) -> dict:
     """Write ``out/report.html`` and ``out/charts/*``; return a summary of what was written."""
-    step = on_step or (lambda _s: None)
+    reused: list[str] = []
+
+    def step(label: str) -> None:
+        if label.startswith("Reusing "):
+            reused.append(label.removeprefix("Reusing "))
+        if on_step:
+            on_step(label)
+
     fig = OfficialFigures(store, as_of)
     secs = sections(fig, step)
     chart_dir = Path(out) / "charts"
@@ -137,4 +144,5 @@ def build_report(store, out: Path, *, as_of: str | None = None, on_step: Callabl
         "charts": sorted(rendered),
         "newest_date": fig.newest.isoformat(),
         "data_release": fig.daily.newest_release,
+        "reused": sorted(set(reused)),
     }
