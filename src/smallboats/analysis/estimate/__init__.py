@@ -17,6 +17,7 @@ from smallboats.analysis.estimate.bayes import MODEL_VERSION, PRIORS, Fit
 from smallboats.analysis.estimate.dose import DeterrenceResult, estimate_deterrence
 from smallboats.analysis.estimate.effect import AGREEMENT, EffectResult, FitOptions, estimate_effect
 from smallboats.analysis.estimate.inputs import Inputs, from_store
+from smallboats.analysis.estimate.pilot import evaluate_pilot
 
 __all__ = [
     "AGREEMENT",
@@ -29,5 +30,6 @@ __all__ = [
     "Inputs",
     "estimate_deterrence",
     "estimate_effect",
+    "evaluate_pilot",
     "from_store",
 ]

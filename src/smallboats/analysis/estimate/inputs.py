@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from smallboats.analysis.estimate import record
+from smallboats.data.importers.weather import SERIES as WEATHER_SERIES
 from smallboats.errors import StoreError, UsageError
-
-WEATHER_SERIES = {"wave_height_m": "weather_wave_height_m", "wind_speed_ms": "weather_wind_speed_ms"}
 
 
 @dataclass
