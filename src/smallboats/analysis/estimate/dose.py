@@ -47,6 +47,10 @@ class DeterrenceResult:
     releases: list[str]
     fit: bayes.Fit = field(repr=False)
 
+    def posterior_draws(self) -> dict[str, np.ndarray]:
+        """Draws a simulator can use (see :meth:`~.bayes.Fit.posterior_draws`)."""
+        return self.fit.posterior_draws()
+
     def to_dict(self) -> dict:
         """Plain data for JSON."""
         return {

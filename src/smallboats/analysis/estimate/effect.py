@@ -76,6 +76,10 @@ class EffectResult:
     fit: bayes.Fit = field(repr=False)
     notes: list[str] = field(default_factory=list)
 
+    def posterior_draws(self) -> dict[str, np.ndarray]:
+        """Draws a simulator can use (see :meth:`~.bayes.Fit.posterior_draws`)."""
+        return self.fit.posterior_draws()
+
     def to_dict(self) -> dict:
         """Plain data for JSON: every number, the priors, diagnostics and sentences."""
         return {
