@@ -340,3 +340,34 @@ def test_synthetic_series_plants_the_effect():
     assert b[~before].people.sum() < a[~before].people.sum()
     with pytest.raises(ValueError, match="not a Sunday"):
         synthetic.series(dt.date(2021, 1, 4), 10)
+
+
+# --- the commands, registered on a small app (the lead registers them on the real one) ------------------
+
+SMALL = ["--start", "2023-07-31", "--warmup", "100", "--samples", "100", "--seed", "5"]
+
+
+def test_commands_in_every_format(home, capsys):
+    code, out, err = _run(capsys, "estimate-effect", *SMALL, "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert set(d["totals"]) == {"bayes", "its"} and d["weekly"] and d["priors"]["elasticity"]["sd"] == 0.5
+    for w in d["warnings"]:
+        assert w in err  # every warning is printed loudly, not only written in the JSON
+    code, out, _ = _run(capsys, "estimate-effect", *SMALL, "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("method,week_ending,observed,cf_p025")
+    assert len(out.splitlines()) == len(d["weekly"]) + 1
+    code, out, _ = _run(capsys, "estimate-effect", *SMALL)
+    assert code == 0 and "Week by week" in out
+    assert "cannot tell" in out or "beyond its 90% interval" in out
+    code, out, err = _run(capsys, "evaluate-pilot", *SMALL, "--format", "json")
+    assert code == 0, err
+    p = json.loads(out)
+    assert [r["method"] for r in p["summary"]] == list(effect.METHODS.values())
+    row = p["summary"][0]
+    for k in ("observed", "counterfactual_median", "counterfactual_p025", "observed_percentile", "effect_p05"):
+        assert k in row
+    assert row["elasticity_prior_mean"] == 0.0 and "elasticity_posterior_p95" in row
+    assert p["effect"]["totals"]["bayes"] == d["totals"]["bayes"]  # the same fit, from the cache
+    code, out, _ = _run(capsys, "evaluate-pilot", *SMALL, "--format", "csv")
+    assert code == 0 and len(out.splitlines()) == 3
