@@ -317,10 +317,11 @@ def test_planted_effects_are_recovered():
     """With a planted -30% the 90% interval holds -30% in >= 8 of 10; with none it holds 0 in >= 8 of 10.
 
     The two series of a replication share their pre-period (the same draws; only the weeks after the
-    date differ), so each replication is one fit, reused from the cache for the second series.
+    date differ), so each replication is one fit, reused from the cache for the second series. One chain
+    of few draws keeps it to minutes on a loaded machine; coverage, not the diagnostics, is checked here.
     """
     until = dt.date(2023, 1, 2)
-    opts = FitOptions(warmup=150, samples=150, seed=11, its_draws=300)
+    opts = FitOptions(warmup=150, samples=200, chains=1, seed=11, its_draws=300)
     hits = {-0.3: 0, 0.0: 0}
     for rep in range(10):
         for planted in hits:
@@ -328,6 +329,7 @@ def test_planted_effects_are_recovered():
             r = effect.estimate_effect(synthetic.inputs(w), until=until, start=dt.date(2020, 12, 28), options=opts)
             rel = r.totals["bayes"]["relative_effect"]
             hits[planted] += rel["p05"] <= planted <= rel["p95"]
+    print(f"90% intervals holding the planted effect, of 10: {hits}")
     assert hits[-0.3] >= 8, hits
     assert hits[0.0] >= 8, hits
 

@@ -92,6 +92,7 @@ def estimate_effect(
     dates = _dates(until, start, end)
     inputs = _inputs(store, as_of_release, covariates, weather)
     res = _run("Fitting", 2, lambda step: run(inputs, **dates, options=opts, on_step=step))
+    _warn(res.warnings)
     if format == Format.json:
         sys.stdout.write(to_json(res.to_dict()) + "\n")
         return
@@ -107,14 +108,17 @@ def estimate_effect(
     )
     emit(res.weekly[res.weekly.method == "bayes"].drop(columns="method"), format, title="Week by week (Bayesian)")
     emit(totals, format, title=f"In total, weeks ending {res.weekly.week_ending.min()} to {res.end}")
-    _say(res.statement, res.warnings)
+    _say(res.statement)
 
 
-def _say(statement: list[str] | str, warnings: list[str]) -> None:
-    text = statement if isinstance(statement, str) else " ".join(s for s in statement if s not in warnings)
-    console.print(text, highlight=False)
+def _warn(warnings: list[str]) -> None:
+    """Every diagnostic failure, in red on the error stream, whatever the format."""
     for w in warnings:
-        err_console.print(f"[bold red]{w}[/bold red]", highlight=False)
+        err_console.print(f"[bold red]{w}[/bold red]", highlight=False, soft_wrap=True)
+
+
+def _say(statement: list[str] | str) -> None:
+    console.print(statement if isinstance(statement, str) else " ".join(statement), highlight=False, soft_wrap=True)
 
 
 def evaluate_pilot(
@@ -149,6 +153,7 @@ def evaluate_pilot(
     dates = _dates(until, start, end)
     inputs = _inputs(store, as_of_release, covariates, weather)
     res = _run("Fitting", 3, lambda step: run(inputs, **dates, lag_weeks=lag_weeks, options=opts, on_step=step))
+    _warn(res["warnings"])
     if format == Format.json:
         sys.stdout.write(to_json(res) + "\n")
         return
@@ -157,4 +162,4 @@ def evaluate_pilot(
         emit(rows, format)
         return
     emit(rows.set_index("method").T.reset_index(names="figure"), format, title="The pilot, estimated")
-    _say(res["statement"], res["warnings"])
+    _say(res["statement"])
