@@ -101,6 +101,30 @@ def test_a_bad_fit_says_so():
     assert "1.050" in bad[0] and "3 divergent" in bad[1] and "40" in bad[2]
 
 
+def test_sentences_are_built_from_the_numbers():
+    from smallboats.analysis.estimate import summary
+
+    assert [summary.ordinal(x) for x in (1, 2, 3, 4, 11, 12, 13, 21, 41.4, 99.6)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "41st",
+        "100th",
+    ]
+    cf = np.array([80.0, 90, 100, 110, 120] * 20)
+    t = summary.total_effect(100.0, cf)
+    assert t["observed_percentile"] == 50.0 and t["counterfactual"]["median"] == 100.0
+    assert "cannot tell this effect from none" in summary.effect_sentence("M", t)
+    low = summary.total_effect(50.0, cf)
+    assert low["observed_percentile"] == 0.0 and "lower than the no-scheme world" in summary.effect_sentence("M", low)
+    assert "-50%" in summary.effect_sentence("M", low)
+
+
 # --- bad input: one clear error, nothing written ----------------------------------------------------------
 
 

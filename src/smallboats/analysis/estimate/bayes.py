@@ -78,14 +78,12 @@ class Fit:
         draws: posterior draws by site, each with the draws (chains × samples, flattened) first.
         diagnostics: ``max_rhat, min_ess, divergences, chains, warmup, samples, seconds``.
         warnings: sentences saying what is wrong with the fit (empty when the diagnostics pass).
-        weeks: the week-ending dates fitted (ISO text).
         covariates: the covariate names, in the columns' order.
     """
 
     draws: dict[str, np.ndarray]
     diagnostics: dict
     warnings: list[str] = field(default_factory=list)
-    weeks: list[str] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
 
     def posterior_draws(self) -> dict[str, np.ndarray]:
@@ -113,6 +111,11 @@ def _jax():
 
     jax.config.update("jax_platforms", "cpu")
     jax.config.update("jax_enable_x64", False)
+    if jax.config.jax_compilation_cache_dir is None:  # compiled samplers persist beside the cached fits
+        from smallboats.analysis.estimate.cache import cache_dir
+
+        jax.config.update("jax_compilation_cache_dir", str(cache_dir().parent / "jax"))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     import numpyro
 
     return numpyro
@@ -226,7 +229,7 @@ def fit(
     args = (jnp.asarray(y), jnp.asarray(F, dtype=jnp.float32), jnp.asarray(X, dtype=jnp.float32), W, level0_mean)
     ex = None if elasticity_x is None else jnp.asarray(elasticity_x, dtype=jnp.float32)
     t0 = time.perf_counter()
-    with warnings.catch_warnings(), contextlib.redirect_stderr(open(os.devnull, "w")):  # noqa: SIM115
+    with open(os.devnull, "w") as devnull, warnings.catch_warnings(), contextlib.redirect_stderr(devnull):
         warnings.simplefilter("ignore")
         mcmc.run(jax.random.PRNGKey(seed), *args, elasticity_x=ex, extra_fields=("diverging",))
     seconds = time.perf_counter() - t0

@@ -18,7 +18,6 @@ Method decisions, written beside the code that applies them:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,19 +31,6 @@ LAG_WEEKS = 4  # within the 2-8 week information lag of the simulator's deterren
 BASE_RATE = 0.05  # midpoint of the simulator's deterrence.base_risk range (assumption, model/params.py)
 RATE_WINDOW_WEEKS = 4  # assumption: a month of returns and arrivals, so a week with no arrivals is no division by 0
 COVARIATES = ("prevented", "weather")
-
-
-@dataclass
-class Record:
-    """Weekly counts and their terms over a span of weeks.
-
-    Attributes:
-        weeks: a frame indexed by week-ending date with ``people`` and, when asked, covariate columns.
-        releases: the release ids the figures came from.
-    """
-
-    weeks: pd.DataFrame
-    releases: list[str]
 
 
 def weekly(daily: pd.DataFrame) -> pd.DataFrame:
@@ -124,15 +110,6 @@ def return_dose(
     rate = lagged.fillna(0.0)  # the record's first weeks, long before the agreement
     rate[lagged.isna() & (people.index > last)] = np.nan  # the lagged weeks are not yet published
     return pd.DataFrame({"returned": wk, "rate": rate, "dose": np.log1p(rate / base_rate)})
-
-
-def span(weeks: pd.DataFrame, start: dt.date, end: dt.date, what: str) -> pd.DataFrame:
-    """The weeks ending between ``start`` and ``end``, or a clear error when that is outside the data."""
-    first, last = weeks.index.min().date(), weeks.index.max().date()
-    for d, name in ((start, "start"), (end, "end")):
-        if d < first - dt.timedelta(days=6) or d > last:
-            raise StoreError(f"{what} {name} {d} is outside the weekly data (weeks ending {first} to {last})")
-    return weeks[(weeks.index >= pd.Timestamp(start)) & (weeks.index <= pd.Timestamp(end))]
 
 
 def check_pre_period(pre: pd.DataFrame, option: str = "--until") -> None:

@@ -35,6 +35,13 @@ def total_effect(observed: float, cf_totals: np.ndarray) -> dict:
     }
 
 
+def ordinal(x: float) -> str:
+    """A rounded percentile as an ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st."""
+    n = int(round(x))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def effect_sentence(method: str, t: dict) -> str:
     """What one method says about the effect, built from its numbers; says so when it cannot tell."""
     rel, cf = t["relative_effect"], t["counterfactual"]
@@ -42,7 +49,7 @@ def effect_sentence(method: str, t: dict) -> str:
     head = (
         f"{method}: without the scheme {cf['median']:,.0f} arrivals were expected (95% interval "
         f"{cf['p025']:,.0f} to {cf['p975']:,.0f}); {t['observed']:,.0f} were observed, at the "
-        f"{t['observed_percentile']:.0f}th percentile of that range, an effect of {rel['median'] * 100:+.0f}% "
+        f"{ordinal(t['observed_percentile'])} percentile of that range, an effect of {rel['median'] * 100:+.0f}% "
         f"(90% interval {lo:+.0f}% to {hi:+.0f}%)."
     )
     if lo < 0 < hi:
