@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 RHAT_MAX = 1.01
 ESS_MIN = 100  # below this the posterior's tails are not well estimated (Vehtari et al. 2021)
 
@@ -172,7 +172,7 @@ def _mcmc(shape_key: tuple, warmup: int, samples: int, chains: int):
     key = (shape_key, warmup, samples, chains)
     if key not in _COMPILED:
         method = "parallel" if jax.local_device_count() >= chains else "sequential"
-        kernel = NUTS(model, target_accept_prob=0.9)
+        kernel = NUTS(model, target_accept_prob=0.95)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _COMPILED[key] = MCMC(
