@@ -330,6 +330,8 @@ def test_deterrence_prior_beside_posterior(inputs):
     if post["p05"] < 0 < post["p95"]:
         assert "cannot distinguish" in d["statement"]
     assert "elasticity" in r.fit.posterior_draws()
+    cross = d["elasticity"]["its"]
+    assert cross["p05"] <= cross["mean"] <= cross["p95"] and cross["se"] > 0 and 0 <= cross["p_below_zero"] <= 1
     assert r.weeks.rate.notna().all() and (r.weeks.rate[r.weeks.index < pd.Timestamp(AGREEMENT)] == 0).all()
 
 
@@ -394,6 +396,8 @@ def test_commands_in_every_format(home, capsys):
     for k in ("observed", "counterfactual_median", "counterfactual_p025", "observed_percentile", "effect_p05"):
         assert k in row
     assert row["elasticity_prior_mean"] == 0.0 and "elasticity_posterior_p95" in row
+    assert p["summary"][1]["elasticity_prior_mean"] is None  # maximum likelihood: no prior
+    assert p["summary"][1]["elasticity_posterior_mean"] == p["deterrence"]["elasticity"]["its"]["mean"]
     assert p["effect"]["totals"]["bayes"] == d["totals"]["bayes"]  # the same fit, from the cache
     code, out, _ = _run(capsys, "evaluate-pilot", *SMALL, "--format", "csv")
     assert code == 0 and len(out.splitlines()) == 3

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from smallboats.analysis.estimate import bayes, record, summary
+from smallboats.analysis.estimate import bayes, its, record, summary
 from smallboats.analysis.estimate.effect import FitOptions, fit_cached
 from smallboats.analysis.estimate.inputs import Inputs, with_weather
 from smallboats.errors import StoreError, UsageError
@@ -30,6 +30,7 @@ class DeterrenceResult:
     Attributes:
         prior: ``mean, p05, median, p95, p_below_zero`` of the prior.
         posterior: the same of the posterior.
+        its: the cross-check's maximum-likelihood estimate (no prior; a 90% confidence interval).
         weeks: week by week: arrivals, returns, the lagged rate and the dose term.
         statement: a sentence built from the numbers, saying when the data cannot tell.
     """
@@ -46,6 +47,7 @@ class DeterrenceResult:
     base_rate: float
     releases: list[str]
     fit: bayes.Fit = field(repr=False)
+    its: dict = field(default_factory=dict)
 
     def posterior_draws(self) -> dict[str, np.ndarray]:
         """Draws a simulator can use (see :meth:`~.bayes.Fit.posterior_draws`)."""
@@ -56,7 +58,7 @@ class DeterrenceResult:
         return {
             "fit_start": self.start.isoformat(),
             "end": self.end.isoformat(),
-            "elasticity": {"prior": self.prior, "posterior": self.posterior},
+            "elasticity": {"prior": self.prior, "posterior": self.posterior, "its": self.its},
             "diagnostics": self.diagnostics,
             "warnings": self.warnings,
             "statement": self.statement,
@@ -127,6 +129,7 @@ def estimate_deterrence(
     extra = {"lag_weeks": lag_weeks, "base_rate": base_rate}
     f = fit_cached("dose", inputs, y, F, X, opts, dose=dose.dose.to_numpy(float), extra=extra)
     on_step and on_step("dose")
+    cross = its.elasticity(y, dose.dose.to_numpy(float))
     prior, post = prior_summary(), posterior_summary(f.draws["elasticity"])
     sentence = summary.elasticity_sentence(prior, post, post["p_below_zero"])
     return DeterrenceResult(
@@ -142,4 +145,5 @@ def estimate_deterrence(
         base_rate=base_rate,
         releases=inputs.releases,
         fit=f,
+        its=cross,
     )

@@ -68,3 +68,37 @@ def _simulate_signal(res, horizon: int, draws: int, rng: np.random.Generator) ->
         out[:, h] = a @ Z[0]
         a = a @ T.T + rng.multivariate_normal(np.zeros(k), Q, size=draws) @ R.T
     return out
+
+
+def elasticity(y: np.ndarray, dose: np.ndarray) -> dict:
+    """The dose's coefficient on ``log(1 + arrivals)`` in the same local-level model, by maximum likelihood.
+
+    The cross-check of the Bayesian elasticity: no prior (``None``), a 90% confidence interval from the
+    coefficient's standard error, and the normal approximation's P(elasticity < 0).
+    """
+    from scipy import stats
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    x = np.log1p(np.asarray(y, dtype=float))
+    mod = UnobservedComponents(
+        x,
+        level="local level",
+        freq_seasonal=[{"period": PERIOD_WEEKS, "harmonics": HARMONICS}],
+        exog=np.asarray(dose, dtype=float)[:, None],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mod.fit(disp=False, maxiter=500)
+    names = list(res.model.param_names)
+    i = next(k for k, n in enumerate(names) if n.startswith("beta"))
+    mean, se = float(np.asarray(res.params)[i]), float(np.asarray(res.bse)[i])
+    z = stats.norm.ppf(0.95)
+    return {
+        "mean": round(mean, 4),
+        "p05": round(float(mean - z * se), 4),
+        "median": round(mean, 4),
+        "p95": round(float(mean + z * se), 4),
+        "p_below_zero": round(float(stats.norm.cdf(-mean / se)) if se > 0 else float(mean < 0), 4),
+        "se": round(se, 4),
+        "converged": bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True,
+    }

@@ -35,16 +35,17 @@ def evaluate_pilot(
     return {
         "effect": eff.to_dict(),
         "deterrence": det.to_dict(),
-        "summary": summary_rows(eff.totals, det.prior, det.posterior),
+        "summary": summary_rows(eff.totals, det.prior, {"bayes": det.posterior, "its": det.its}),
         "warnings": eff.warnings + det.warnings,
         "statement": " ".join([*eff.statement, det.statement]),
     }
 
 
-def summary_rows(totals: dict, prior: dict, posterior: dict) -> list[dict]:
-    """One flat row per method, for tables and CSV."""
+def summary_rows(totals: dict, prior: dict, posteriors: dict) -> list[dict]:
+    """One flat row per method, for tables and CSV; the time series has no prior (maximum likelihood)."""
     rows = []
     for m, t in totals.items():
+        posterior, pr = posteriors[m], (prior if m == "bayes" else dict.fromkeys(prior))
         cf, e, r = t["counterfactual"], t["effect"], t["relative_effect"]
         rows.append(
             {
@@ -59,9 +60,9 @@ def summary_rows(totals: dict, prior: dict, posterior: dict) -> list[dict]:
                 "relative_effect_median": round(r["median"], 4),
                 "relative_effect_p05": round(r["p05"], 4),
                 "relative_effect_p95": round(r["p95"], 4),
-                "elasticity_prior_mean": prior["mean"],
-                "elasticity_prior_p05": prior["p05"],
-                "elasticity_prior_p95": prior["p95"],
+                "elasticity_prior_mean": pr["mean"],
+                "elasticity_prior_p05": pr["p05"],
+                "elasticity_prior_p95": pr["p95"],
                 "elasticity_posterior_mean": posterior["mean"],
                 "elasticity_posterior_p05": posterior["p05"],
                 "elasticity_posterior_p95": posterior["p95"],
