@@ -123,6 +123,9 @@ def test_sentences_are_built_from_the_numbers():
     low = summary.total_effect(50.0, cf)
     assert low["observed_percentile"] == 0.0 and "lower than the no-scheme world" in summary.effect_sentence("M", low)
     assert "-50%" in summary.effect_sentence("M", low)
+    wide = {"p05": -0.8, "p95": 0.4}
+    assert "disagree" in summary.its_elasticity_sentence({"mean": -1.4, "p05": -2.4, "p95": -0.4}, wide)
+    assert "either" in summary.its_elasticity_sentence({"mean": -0.1, "p05": -0.5, "p95": 0.3}, wide)
 
 
 # --- bad input: one clear error, nothing written ----------------------------------------------------------

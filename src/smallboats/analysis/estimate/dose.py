@@ -131,7 +131,9 @@ def estimate_deterrence(
     on_step and on_step("dose")
     cross = its.elasticity(y, dose.dose.to_numpy(float))
     prior, post = prior_summary(), posterior_summary(f.draws["elasticity"])
-    sentence = summary.elasticity_sentence(prior, post, post["p_below_zero"])
+    sentence = " ".join(
+        [summary.elasticity_sentence(prior, post, post["p_below_zero"]), summary.its_elasticity_sentence(cross, post)]
+    )
     return DeterrenceResult(
         start=weeks.index[0].date() - dt.timedelta(days=6),
         end=weeks.index[-1].date(),

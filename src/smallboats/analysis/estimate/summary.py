@@ -72,3 +72,17 @@ def elasticity_sentence(prior: dict, post: dict, p_below: float) -> str:
         return head + " The data cannot distinguish a deterrent effect of returns from none."
     side = "deter crossings" if post["p95"] <= 0 else "go with more crossings, not fewer"
     return head + f" Within its 90% interval, returns {side}."
+
+
+def its_elasticity_sentence(cross: dict, post: dict) -> str:
+    """The cross-check's elasticity beside the Bayesian one, and whether the two agree on its sign."""
+    head = (
+        f"The time series' maximum-likelihood elasticity: {cross['mean']:+.2f} (90% confidence interval "
+        f"{cross['p05']:+.2f} to {cross['p95']:+.2f})."
+    )
+    bayes_holds_zero = post["p05"] < 0 < post["p95"]
+    its_holds_zero = cross["p05"] < 0 < cross["p95"]
+    if bayes_holds_zero == its_holds_zero:
+        return head + (" It cannot tell an effect from none either." if its_holds_zero else "")
+    side = "excludes" if bayes_holds_zero else "holds"
+    return head + f" Its interval {side} zero where the Bayesian one does not: the two methods disagree."
