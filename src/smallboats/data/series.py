@@ -18,7 +18,8 @@ class SeriesInfo:
     Attributes:
         id: the series' name in the store and in claims files.
         title: a plain description.
-        unit: ``people``, ``boats``, ``events``, ``returns``, ``visas`` or ``percent``.
+        unit: ``people``, ``boats``, ``events``, ``returns``, ``visas``, ``percent``, or a measure
+            (:data:`MEASURES`: metres, metres per second).
         frequency: ``day``, ``week``, ``month``, ``quarter``, ``year`` or ``period``.
     """
 
@@ -30,8 +31,10 @@ class SeriesInfo:
     @property
     def is_count(self) -> bool:
         """Counts must be whole numbers and never negative."""
-        return self.unit != "percent"
+        return self.unit != "percent" and self.unit not in MEASURES
 
+
+MEASURES = ("metres", "metres per second")  # measured quantities, not counts: fractions allowed
 
 _ROWS = [
     ("sb_people", "People detected crossing the Channel in small boats", "people", "day"),
@@ -94,6 +97,11 @@ _ROWS = [
         "percent",
         "year",
     ),  # noqa: E501
+]
+
+_ROWS += [
+    ("weather_wave_height_m", "Significant wave height in the Channel, daily (user-supplied)", "metres", "day"),
+    ("weather_wind_speed_ms", "Mean wind speed in the Channel, daily (user-supplied)", "metres per second", "day"),
 ]
 
 SERIES: dict[str, SeriesInfo] = {r[0]: SeriesInfo(*r) for r in _ROWS}

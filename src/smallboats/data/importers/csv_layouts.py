@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from smallboats.data.importers import weather
 from smallboats.data.importers._common import (
     HO_SMALL_BOATS_URL,
     PROVISIONAL_NOTE,
@@ -443,4 +444,5 @@ LAYOUTS = [
         "returns-quarterly", ["quarter", "period_end", "returns_total", "returns_enforced"], _read_returns_quarterly
     ),
     Layout("by-method", ["Year", "small_boat", "inadequately_documented_air", "total"], _read_by_method),
+    Layout("weather", weather.COLUMNS, weather.read_layout),
 ]
