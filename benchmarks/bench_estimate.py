@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from smallboats.analysis.estimate import FitOptions, estimate_deterrence, estimate_effect, from_store
-from smallboats.data.store import Store
+from smallboats.data.bundle import open_default_store
+from smallboats.data.store import ReleaseStore
 
 
 def timed(fn):
@@ -32,7 +33,7 @@ def timed(fn):
 def main() -> dict:
     tmp = Path(tempfile.mkdtemp())
     os.environ["SMALLBOATS_CACHE"] = str(tmp / "cache")
-    with Store(tmp / "bench.duckdb") as st:
+    with open_default_store(tmp / "bench.duckdb") as st:
         inputs = from_store(st)
     load_before = round(os.getloadavg()[0], 1)
     first, first_s = timed(lambda: estimate_effect(inputs, options=FitOptions(seed=7)))
@@ -42,7 +43,7 @@ def main() -> dict:
     code = (
         "from smallboats.analysis.estimate import FitOptions, estimate_effect, from_store\n"
         "from smallboats.data.store import Store\n"
-        f"st = Store({str(tmp / 'bench.duckdb')!r}, read_only=True)\n"
+        f"st = open_default_store({str(tmp / 'bench.duckdb')!r}, read_only=True)\n"
         "estimate_effect(from_store(st), options=FitOptions(seed=9))\n"
     )
     _, new_process_s = timed(lambda: subprocess.run([sys.executable, "-c", code], check=True, env=os.environ))

@@ -257,9 +257,9 @@ def test_weather_imports_like_any_series(tmp_path, home, cli, store):
     r = cli("data", "import", f)
     assert r.code == 0, r.err
     store.close()
-    from smallboats.data.store import Store
+    from smallboats.data.bundle import open_default_store
 
-    with Store(home / "smallboats.duckdb", read_only=True) as st:
+    with open_default_store(home / "smallboats.duckdb", read_only=True) as st:
         obs = st.observations(["weather_wave_height_m", "weather_wind_speed_ms"])
         assert len(obs) == 60 and obs.value.min() >= 0
         assert (obs.value != obs.value.round()).any()  # a measure, not a count: fractions kept

@@ -99,12 +99,11 @@ def test_a_store_without_the_daily_series(tmp_path, cli, monkeypatch, shared_dat
     assert r.code == 2 and "no daily small-boat figures" in r.err
 
 
-def test_evaluate_pilot(home, cli):
+def test_simulated_pilot(store):
+    from smallboats.analysis.forecast import simulated_pilot
     from smallboats.report.sections import pilot_words
 
-    r = cli("evaluate-pilot", "--runs", "250", "--format", "json")
-    assert r.code == 0, r.err
-    res = r.json()
+    res = simulated_pilot(store, runs=250)
     assert res["start"] == "2025-08-06" and res["observed_arrivals"] > 0
     assert [a["assumption"] for a in res["assumptions"]] == ["none", "linear", "elasticity", "threshold"]
     kept = [a["assumption"] for a in res["assumptions"] if not a["ruled_out_at_95pct"]]

@@ -3,7 +3,7 @@
 Weeks are seven-day blocks counted from the day after the forecast origin, so a forecast from
 31 December covers 1-7 January, 8-14 January and so on; history is cut into blocks ending on the
 origin. The model forecast is the no-scheme world fitted to the data up to the origin (the
-scheme's measured effect is small beside the weather; see ``evaluate_pilot``).
+scheme's effect is estimated in :mod:`smallboats.analysis.estimate`).
 
 The backtest (:func:`backtest`) scores every lead week at every month-end (or year-end) origin
 from the end of 2022, each origin seeing only its past, against baselines given the same chance:
@@ -308,10 +308,17 @@ def backtest_summary(table: pd.DataFrame, bands: bool = False) -> pd.DataFrame:
     return out.reset_index()
 
 
-def evaluate_pilot(
+# long: runs the actual scenario under each deterrence form and lines the model's monthly transfers up
+# beside the published ones; the steps share their frames and read best in one place
+def simulated_pilot(
     store, *, runs: int = 500, seed: int = 7, forms=("none", "linear", "elasticity", "threshold"), on_step=None
 ) -> dict:
-    """The ``actual`` scenario against its no-scheme counterfactual, from the agreement's start to the data's end."""
+    """The ``actual`` scenario against its no-scheme counterfactual, from the agreement's start to the data's end.
+
+    The simulator's view of the pilot, under each deterrence assumption, with its monthly returns and
+    admissions beside the published ones. The estimated effect (from the record, not assumed) is
+    :func:`smallboats.analysis.estimate.evaluate_pilot`.
+    """
     from smallboats.analysis.scenarios import build_scenario
 
     daily = store.daily()

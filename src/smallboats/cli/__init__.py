@@ -8,7 +8,9 @@ import typer
 
 from smallboats import __version__
 from smallboats.cli import claims, data, query
-from smallboats.cli.analysis import backtest, calibrate, evaluate_pilot, forecast
+from smallboats.cli.analysis import backtest, calibrate, forecast
+from smallboats.cli.estimate import estimate_effect as estimate_effect_cmd
+from smallboats.cli.estimate import evaluate_pilot as evaluate_pilot_cmd
 from smallboats.cli.output import err_console
 from smallboats.cli.report import report
 from smallboats.cli.serve import serve
@@ -35,7 +37,8 @@ app.command()(serve)
 app.command()(calibrate)
 app.command()(forecast)
 app.command()(backtest)
-app.command("evaluate-pilot")(evaluate_pilot)
+app.command("estimate-effect")(estimate_effect_cmd)
+app.command("evaluate-pilot")(evaluate_pilot_cmd)
 app.add_typer(scenario_app, name="scenario")
 
 

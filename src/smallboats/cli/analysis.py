@@ -1,4 +1,4 @@
-"""`smallboats calibrate | forecast | backtest | evaluate-pilot`."""
+"""`smallboats calibrate | forecast | backtest`."""
 
 from __future__ import annotations
 
@@ -129,45 +129,3 @@ def backtest(
     emit(summary, format, title=title, payload={"summary": summary, "crps_difference": diffs, "origins": chosen})
     if format == Format.table:
         emit(diffs, format, title="CRPS of each baseline minus the model's (negative: the baseline is better)")
-
-
-def evaluate_pilot(
-    runs: runs_opt("Runs per deterrence assumption.", 20_000) = 500,
-    seed: SeedOpt = 7,
-    store: StoreOpt = None,
-    format: FormatOpt = Format.table,
-) -> None:
-    """Did the pilot work? The `actual` scenario against no scheme, under each deterrence assumption.
-
-    Example: smallboats evaluate-pilot --format json
-    """
-    import pandas as pd
-
-    from smallboats.analysis.forecast import evaluate_pilot as run
-
-    with open_store(store) as st, progress() as bar:
-        task = bar.add_task("Evaluating the pilot", total=4)
-        res = run(st, runs=runs, seed=seed, on_step=lambda f: bar.update(task, advance=1))
-    rows = [
-        {
-            "assumption": r["assumption"],
-            "model arrivals (median)": r["scenario_arrivals"]["median"],
-            "95% range": f"{r['scenario_arrivals']['p025']:,.0f} to {r['scenario_arrivals']['p975']:,.0f}",
-            "effect (median)": r["effect"]["median"],
-            "share of change explained (%)": r["share_of_change_explained_pct"],
-            "ruled out by the data": r["ruled_out_at_95pct"],
-        }
-        for r in res["assumptions"]
-    ]
-    emit(
-        pd.DataFrame(rows),
-        format,
-        title=f"The pilot, {res['start']} to {res['end']}: observed {res['observed_arrivals']:,.0f} arrivals",
-        payload=res,
-    )
-    if format == Format.table:
-        emit(
-            pd.DataFrame(res["monthly_returns_and_admissions"]),
-            format,
-            title="Returns and admissions: the model (no deterrence) beside the published figures",
-        )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date
-from smallboats.cli.output import Format, console, emit, err_console, to_json
-from smallboats.cli.simulate import _progress
+from smallboats.cli.common import AsOfOpt, FormatOpt, SeedOpt, StoreOpt, open_store, parse_date, progress
+from smallboats.cli.output import Format, console, emit, err_console
 
 UntilOpt = Annotated[
     str | None, typer.Option(help="First day evaluated; the fit uses the weeks before it (default: 2025-08-06).")
@@ -27,7 +24,6 @@ WeatherOpt = Annotated[
 WarmupOpt = Annotated[int, typer.Option(help="NUTS warm-up iterations per chain.")]
 SamplesOpt = Annotated[int, typer.Option(help="NUTS draws kept per chain.")]
 ChainsOpt = Annotated[int, typer.Option(help="NUTS chains.")]
-SeedOpt = Annotated[int, typer.Option(help="Seed.")]
 CacheOpt = Annotated[bool, typer.Option(help="Reuse a cached fit of the same data and options ($SMALLBOATS_CACHE).")]
 
 
@@ -55,7 +51,7 @@ def _dates(until, start, end) -> dict:
 
 
 def _run(label: str, total: int, fn):
-    with _progress() as bar:
+    with progress() as bar:
         task = bar.add_task(label, total=total)
         return fn(lambda step: bar.update(task, advance=1, description=f"{label}: {step} done"))
 
@@ -93,12 +89,11 @@ def estimate_effect(
     inputs = _inputs(store, as_of_release, covariates, weather)
     res = _run("Fitting", 2, lambda step: run(inputs, **dates, options=opts, on_step=step))
     _warn(res.warnings)
-    if format == Format.json:
-        sys.stdout.write(to_json(res.to_dict()) + "\n")
+    if format != Format.table:
+        emit(res.weekly, format, payload=res.to_dict())
         return
-    if format == Format.csv:
-        emit(res.weekly, format)
-        return
+    import pandas as pd
+
     totals = pd.DataFrame(
         [
             {"method": m, "observed": t["observed"], **{f"cf {k}": v for k, v in t["counterfactual"].items()}}
@@ -154,12 +149,11 @@ def evaluate_pilot(
     inputs = _inputs(store, as_of_release, covariates, weather)
     res = _run("Fitting", 3, lambda step: run(inputs, **dates, lag_weeks=lag_weeks, options=opts, on_step=step))
     _warn(res["warnings"])
-    if format == Format.json:
-        sys.stdout.write(to_json(res) + "\n")
-        return
+    import pandas as pd
+
     rows = pd.DataFrame(res["summary"])
-    if format == Format.csv:
-        emit(rows, format)
+    if format != Format.table:
+        emit(rows, format, payload=res)
         return
     emit(rows.set_index("method").T.reset_index(names="figure"), format, title="The pilot, estimated")
     _say(res["statement"])

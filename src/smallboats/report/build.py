@@ -37,24 +37,31 @@ def _backtest(fig: OfficialFigures, runs: int, seed: int) -> dict:
     }
 
 
+def _estimated_pilot(fig: OfficialFigures, step) -> dict:
+    """The effect estimated from the record (both methods) and the elasticity, cached by release."""
+    from smallboats.analysis.estimate import evaluate_pilot, from_store
+    from smallboats.analysis.results_cache import cached
+
+    return cached(
+        "estimated-pilot",
+        fig.daily.release_ids,
+        {"as_of": fig.as_of},
+        lambda: evaluate_pilot(from_store(fig.store, as_of=fig.as_of)),
+        lambda name: step(f"Reusing {name}"),
+    )
+
+
 def _forecasting(fig: OfficialFigures, step, runs: int = 300, seed: int = 7) -> S.Section:
-    from smallboats.analysis.forecast import evaluate_pilot
+    from smallboats.analysis.forecast import simulated_pilot
     from smallboats.analysis.results_cache import cached
 
     releases = fig.daily.release_ids
     reuse = lambda name: step(f"Reusing {name}")  # noqa: E731
-    bt = cached(
-        "backtest",
-        releases,
-        {"runs": runs, "seed": seed, "as_of": fig.as_of},
-        lambda: _backtest(fig, runs, seed),
-        reuse,
-    )
-    pilot = cached(
-        "pilot", releases, {"runs": runs, "seed": seed}, lambda: evaluate_pilot(fig.store, runs=runs, seed=seed), reuse
-    )
+    opts = {"runs": runs, "seed": seed, "as_of": fig.as_of}
+    bt = cached("backtest", releases, opts, lambda: _backtest(fig, runs, seed), reuse)
+    sim = cached("simulated-pilot", releases, opts, lambda: simulated_pilot(fig.store, runs=runs, seed=seed), reuse)
     source = f"smallboats {__version__} backtest, {runs} runs an origin, seed {seed}; {fig.daily.attribution}"
-    return S.forecasting(bt, pilot, source)
+    return S.forecasting(bt, _estimated_pilot(fig, step), sim, source)
 
 
 def _outlook(fig: OfficialFigures, step):
@@ -75,7 +82,7 @@ def _could(fig: OfficialFigures, step) -> S.Section:
 
 
 def _findings(fig: OfficialFigures, step) -> S.Section:
-    return S.findings(fig, _outlook(fig, step))
+    return S.findings(fig, _outlook(fig, step), _estimated_pilot(fig, step))
 
 
 def _claims(fig: OfficialFigures) -> S.Section:

@@ -60,7 +60,7 @@ def findings(fig: OfficialFigures, out: Outlook, effect: dict | None = None) -> 
     Args:
         fig: the official figures.
         out: the outlook runs (what a larger quota could do, by year).
-        effect: the estimated effect so far (``evaluate_pilot``'s result from the estimation), if run.
+        effect: the estimated pilot (:func:`smallboats.analysis.estimate.evaluate_pilot`), if run.
     """
     dl = fig.delivery
     items = [
@@ -71,7 +71,7 @@ def findings(fig: OfficialFigures, out: Outlook, effect: dict | None = None) -> 
         f"return. Source: {dl.source}."
     ]
     if effect is not None:
-        items.append(effect["headline"])
+        items.append("Estimated effect so far, from the record: " + effect["effect"]["statement"])
     for name in ("pilot-50", "ramp-up"):
         eff = out.effects[name]
         years = "; ".join(
@@ -84,8 +84,8 @@ def findings(fig: OfficialFigures, out: Outlook, effect: dict | None = None) -> 
         f"Across weekly quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))}, the largest median "
         f"first-year cut under any deterrence assumption is {pct(out.best_cut * 100)}."
     )
-    if effect is not None and effect.get("cannot_tell"):
-        items.append(effect["cannot_tell"])
+    if effect is not None:
+        items.append("What the data can and cannot tell: " + effect["deterrence"]["statement"])
     return Section("findings", "The answer first", items=items)
 
 
@@ -322,17 +322,31 @@ def _backtest_table(summary: pd.DataFrame) -> str:
     return table_html(t, "Backtest: mean scores over every origin (weekly arrivals)", num_cols=tuple(t.columns[2:]))
 
 
-def forecasting(bt: dict, pilot: dict, source: str) -> Section:
-    """How well the model forecasts (the backtest) and what the pilot's evaluation found."""
+def _estimated_table(est: dict) -> str:
+    rows = []
+    for r in est["summary"]:
+        rows.append(
+            {k.replace("_", " "): (thousands(v) if isinstance(v, float) and abs(v) >= 100 else v) for k, v in r.items()}
+        )
+    return table_html(pd.DataFrame(rows), "The pilot, estimated from the record: both methods side by side")
+
+
+def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
+    """How well the model forecasts (the backtest) and what the pilot did, estimated and simulated."""
     from smallboats.viz.forecast_charts import coverage_chart, pit_chart
 
     sec = Section(
         "forecasting",
         "How well it forecasts, and did the pilot work?",
-        [*_backtest_words(bt["summary"], bt["diffs"], bt["targets"], bt["origins"]), pilot_words(pilot)],
+        [
+            *_backtest_words(bt["summary"], bt["diffs"], bt["targets"], bt["origins"]),
+            est["statement"],
+            "The simulator's view, under each deterrence assumption it draws from: " + pilot_words(sim),
+        ],
     )
     sec.charts = [pit_chart(bt["pit"], source), coverage_chart(bt["coverage"], source)]
     sec.tables.append(_backtest_table(bt["summary"]))
+    sec.tables.append(_estimated_table(est))
     rows = [
         {
             "Deterrence": a["assumption"],
@@ -341,13 +355,13 @@ def forecasting(bt: dict, pilot: dict, source: str) -> Section:
             "Observed at percentile": f"{a['observed_percentile']:g}",
             "Effect of the scheme (median)": thousands(a["effect"]["median"]),
         }
-        for a in pilot["assumptions"]
+        for a in sim["assumptions"]
     ]
     caption = (
-        f"The pilot, {pilot['start']} to {pilot['end']}: observed {thousands(pilot['observed_arrivals'])} arrivals"
+        f"The pilot in the simulator, {sim['start']} to {sim['end']}: observed {thousands(sim['observed_arrivals'])}"
     )
     sec.tables.append(table_html(pd.DataFrame(rows), caption))
-    m = pd.DataFrame(pilot["monthly_returns_and_admissions"]).fillna("–")
+    m = pd.DataFrame(sim["monthly_returns_and_admissions"]).fillna("–")
     sec.tables.append(
         table_html(m, "Returns and admissions each month: the model (no deterrence) and the published figures")
     )
