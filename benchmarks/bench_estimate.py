@@ -21,7 +21,6 @@ from pathlib import Path
 
 from smallboats.analysis.estimate import FitOptions, estimate_deterrence, estimate_effect, from_store
 from smallboats.data.bundle import open_default_store
-from smallboats.data.store import ReleaseStore
 
 
 def timed(fn):

@@ -73,7 +73,8 @@ def gen_bench_dask() -> str:
         [
             ("1 worker: runs per second", f"{b['workers_1_runs_per_second']:,} ({b['workers_1_seconds']} s)"),
             ("2 workers: runs per second", f"{b['workers_2_runs_per_second']:,} ({b['workers_2_seconds']} s)"),
-            ("scaling efficiency (2 workers ÷ twice 1 worker)", f"{b['scaling_efficiency']}"),
+            ("scaling efficiency, LocalCluster (2 workers ÷ twice 1 worker)", f"{b['scaling_efficiency']}"),
+            ("scaling efficiency, scheduler and workers as separate processes", f"{b['processes_efficiency']}"),
             (
                 f"Sobol analysis, {b['sobol_rows']:,} runs, {b['sobol_factors']} factors, 2 workers",
                 f"{b['sobol_seconds_2_workers']} s",
@@ -122,6 +123,62 @@ def gen_backtest() -> str:
             f"| {r['horizons']} | {r['method']} | {r['difference']:+,.1f} | {r['low']:+,.1f} to {r['high']:+,.1f} | "
             f"{r['p_better']:.0%} |"
         )
+    better = [r for r in out["crps_difference"] if r["high"] < 0]
+    model = {r["horizon_weeks"]: r for r in out["summary"] if r["method"] == "model"}
+    words = (
+        "Read plainly: "
+        + (
+            "; ".join(
+                f"{r['method']} beats the model {r['horizons']} weeks ahead, by {-r['difference']:,.0f} CRPS"
+                f" (95% interval {-r['high']:,.0f} to {-r['low']:,.0f})"
+                for r in better
+            )
+            if better
+            else "no baseline beats the model on CRPS beyond the bootstrap's interval"
+        )
+        + f". A month ahead the model's 80% band held {model['1-4']['coverage_80']:.0%} of weeks and its 95% band "
+        f"{model['1-4']['coverage_95']:.0%}."
+    )
+    lines += ["", words]
+    return "\n".join(lines)
+
+
+def _module_table(script: str) -> str:
+    """A benchmark that prints its own Markdown table, then a line of JSON."""
+    out = subprocess.run([sys.executable, script], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return "\n".join(line for line in out.splitlines() if line.startswith("|"))
+
+
+def gen_bench_estimate() -> str:
+    return _module_table("benchmarks/bench_estimate.py")
+
+
+def gen_bench_cli() -> str:
+    return _module_table("benchmarks/bench_cli.py")
+
+
+def gen_bench_report() -> str:
+    return _module_table("benchmarks/bench_report.py")
+
+
+def gen_estimate() -> str:
+    res = _run_json("-m", "smallboats", "evaluate-pilot", "--format", "json")
+    rows = res["summary"]
+    keys = [k for k in rows[0] if k != "method"]
+    lines = ["| figure | " + " | ".join(r["method"] for r in rows) + " |", "| --- |" + " ---: |" * len(rows)]
+    for k in keys:
+        cells = []
+        for r in rows:
+            v = r.get(k)
+            cells.append(
+                "–"
+                if v is None
+                else (f"{v:,.3g}" if isinstance(v, float) and abs(v) < 100 else f"{v:,.0f}")
+                if isinstance(v, (int, float))
+                else str(v)
+            )
+        lines.append(f"| {k.replace('_', ' ')} | " + " | ".join(cells) + " |")
+    lines += ["", res["statement"]]
     return "\n".join(lines)
 
 
@@ -153,6 +210,10 @@ GENERATORS = {
     "bench-dask": gen_bench_dask,
     "bench-api": gen_bench_api,
     "backtest": gen_backtest,
+    "estimate": gen_estimate,
+    "bench-estimate": gen_bench_estimate,
+    "bench-cli": gen_bench_cli,
+    "bench-report": gen_bench_report,
     "so-far": gen_so_far,
     "claims": gen_claims,
 }

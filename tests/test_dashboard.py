@@ -51,6 +51,8 @@ def test_dashboard_end_to_end(server, tmp_path):
         # the official charts and the claims table are drawn too
         page.wait_for_selector("#chart-arrivals_so_far[data-rendered] svg", timeout=WAIT)
         assert page.locator("#claims tbody tr").count() == 13
+        page.wait_for_selector("#changes[data-rendered]", timeout=WAIT)
+        assert "days added" in page.inner_text("#changes")
 
         # move the quota slider and see the fan chart change
         page.locator("#quota").fill("1000")

@@ -104,3 +104,8 @@ def test_a_second_report_reuses_its_simulations(home, cli, tmp_path):
     assert (tmp_path / "a" / "report.html").read_text().split("<nav>")[1] == (
         (tmp_path / "b" / "report.html").read_text().split("<nav>")[1]
     )
+
+
+def test_the_report_says_what_the_latest_release_changed(report_dir):
+    html = (report_dir / "report.html").read_text()
+    assert 'id="changed"' in html and "days added" in html

@@ -180,3 +180,11 @@ def test_openapi_with_schemathesis(store_copy, tmp_path):
         except Exception as e:  # collect and report every failing route at once
             failures.append(f"{operation.method.upper()} {operation.path}: {str(e)[:400]}")
     assert not failures, "\n".join(failures)
+
+
+def test_changes_between_the_newest_releases(client):
+    r = client.get("/api/v1/changes")
+    assert r.status_code == 200
+    c = r.json()
+    assert c["new_release"] == "ho-small-boats-timeseries@2026-08-21" and c["days_added"] > 200
+    assert client.get("/api/v1/changes", params={"old": "nonsense"}).status_code == 404

@@ -44,7 +44,13 @@ class Evaluator:
         k = e.kind
         if k == "constant":
             return Evaluation(e.value)
-        if k in ("so-far", "day", "window", "per-boat", "annual-record"):
+        if k == "total":
+            obs = self.store.observations(e.series, as_of=self.as_of, published_by=e.published_by)
+            if obs.empty:
+                raise StoreError(f"the store holds no figures of {e.series}")
+            t = q.total_over(obs, e.start, e.end)
+            return Evaluation(t["total"], {(e.series, r) for r in t["release_ids"]})
+        if k in ("so-far", "day", "window", "per-boat", "annual-record", "rank"):
             daily, used = self.daily()
             return Evaluation(self._daily_query(e, daily), set(used))
         if k == "value":
@@ -79,7 +85,14 @@ class Evaluator:
                 return float(sf[e.measure].iloc[-1])
             earlier = sf.iloc[:-1]
             cur = sf[e.measure].iloc[-1]
+            if e.statistic == "increase_pct_on":
+                row = sf[sf.year == e.against]
+                if row.empty or not row[e.measure].iloc[0]:
+                    raise StoreError(f"no arrivals to compare with in {e.against} to the same date")
+                return float((cur / row[e.measure].iloc[0] - 1) * 100)
             return float(min((cur / v - 1) * 100 for v in earlier[e.measure] if v > 0))
+        if e.kind == "rank":
+            return float(q.rank_of(daily, e.period, e.at, e.measure, e.among))
         if e.kind == "day":
             return float(q.on_day(daily, e.date)[e.measure])
         if e.kind == "window":

@@ -36,8 +36,15 @@ class SoFar(_Strict):
     kind: Literal["so-far"]
     date: dt.date
     measure: Literal["people", "boats"] = "people"
-    statistic: Literal["total", "min_increase_pct"] = "total"
+    statistic: Literal["total", "min_increase_pct", "increase_pct_on"] = "total"
     since_year: int = 2018
+    against: int | None = Field(None, description="With increase_pct_on: the year compared with (same dates)")
+
+    @model_validator(mode="after")
+    def _named_year(self):
+        if (self.statistic == "increase_pct_on") != (self.against is not None):
+            raise ValueError("increase_pct_on needs against = YEAR, and against goes only with it")
+        return self
 
 
 class Day(_Strict):
@@ -93,6 +100,37 @@ class Value(_Strict):
         return self
 
 
+class Total(_Strict):
+    """The total of any series over a window: every period that lies inside ``start``..``end``."""
+
+    kind: Literal["total"]
+    series: str
+    start: dt.date
+    end: dt.date
+    published_by: dt.date | None = None
+
+
+class Rank(_Strict):
+    """Where a period ranks by arrivals (1 = the busiest), among every complete period or the same month.
+
+    ``at`` names the period: a day (``2022-09-03``), the week ending on a date, a month (``2025-06``) or a
+    year (``2022``). With ``among = "same-month"`` a month ranks among the same month of every year
+    ("the highest June").
+    """
+
+    kind: Literal["rank"]
+    period: Literal["day", "week", "month", "year"]
+    at: str
+    measure: Literal["people", "boats"] = "people"
+    among: Literal["all", "same-month"] = "all"
+
+    @model_validator(mode="after")
+    def _same_month_is_monthly(self):
+        if self.among == "same-month" and self.period != "month":
+            raise ValueError("among = 'same-month' ranks months only")
+        return self
+
+
 class Ratio(_Strict):
     """``numerator / denominator`` (times 100 with ``percent``)."""
 
@@ -128,7 +166,7 @@ class Difference(_Strict):
 
 
 Expr = Annotated[
-    Union[Constant, SoFar, Day, Window, PerBoat, AnnualRecord, Value, Ratio, Share, Combine, Difference],  # noqa: UP007
+    Union[Constant, SoFar, Day, Window, PerBoat, AnnualRecord, Value, Total, Rank, Ratio, Share, Combine, Difference],  # noqa: UP007, E501
     Field(discriminator="kind"),
 ]
 for _m in (Ratio, Share, Combine, Difference):

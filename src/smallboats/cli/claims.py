@@ -94,6 +94,8 @@ KINDS = {
     "window": ("start", "end", "statistic"),
     "per-boat": ("month",),
     "value": ("series", "year"),
+    "total": ("series", "start", "end"),
+    "rank": ("period", "at"),
 }
 
 
@@ -128,9 +130,15 @@ def new(
         "Comparison (at-least, more-than, less-than, at-most, about, equals)", default="about"
     )
     date = date or ask("The date it speaks of (YYYY-MM-DD)", default=dt.date.today().isoformat())
-    kind = kind or ask("Computed how (so-far, day, window, per-boat, value)", default="so-far")
+    kind = kind or ask(
+        "What the stated figure is compared with, computed how (so-far, day, window, per-boat, value, total, rank)",
+        default="so-far",
+    )
     if kind not in KINDS:
-        raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise UsageError(
+            f"--kind must be one of {', '.join(KINDS)}, not {kind!r}: a claim must be compared with a figure "
+            "computed from the data"
+        )
     compute: dict = {"kind": kind}
     if kind in ("so-far", "day"):
         compute["date"] = ask("Count to which date (YYYY-MM-DD)", default=date)
@@ -142,6 +150,13 @@ def new(
         )
     elif kind == "per-boat":
         compute["month"] = ask("Month (YYYY-MM)")
+    elif kind == "total":
+        compute["series"] = ask("Series id (see 'smallboats data series')")
+        compute["start"] = ask("Window start (YYYY-MM-DD)")
+        compute["end"] = ask("Window end (YYYY-MM-DD)", default=date)
+    elif kind == "rank":
+        compute["period"] = ask("Period (day, week, month, year)", default="day")
+        compute["at"] = ask("Which (a date, a week's last day, YYYY-MM or YYYY)")
     else:
         compute["series"] = ask("Series id (see 'smallboats data series')")
         compute["year"] = int(ask("Calendar year", type=int))

@@ -360,3 +360,41 @@ def records_table(daily: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def period_totals(daily: pd.DataFrame, period: str, measure: str = "people") -> pd.DataFrame:
+    """Totals by day, week (ending Sunday), month or year, with the periods the data cover only in part flagged.
+
+    Returns:
+        ``label, start, end, value, partial`` (labels: ``2022-09-03``, week ending ``2022-08-28``,
+        ``2022-08``, ``2022``).
+    """
+    freq = {"day": "D", "week": "W-SUN", "month": "MS", "year": "YS"}
+    if period not in freq:
+        raise UsageError(f"a period must be day, week, month or year, not {period!r}")
+    d = daily.set_index("date")[measure]
+    g = d.resample(freq[period])
+    totals, counts = g.sum(), g.count()
+    if period == "week":
+        starts, ends = totals.index - pd.Timedelta(days=6), totals.index
+    elif period == "day":
+        starts, ends = totals.index, totals.index
+    else:
+        starts = totals.index
+        ends = totals.index + pd.tseries.frequencies.to_offset(freq[period]) - pd.Timedelta(days=1)
+    fmt = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[period]
+    labels = (ends if period == "week" else starts).strftime(fmt)
+    partial = (counts.values < ((ends - starts).days + 1)) | (ends > d.index.max())
+    return pd.DataFrame({"label": labels, "start": starts, "end": ends, "value": totals.values, "partial": partial})
+
+
+def rank_of(daily: pd.DataFrame, period: str, at: str, measure: str = "people", among: str = "all") -> int:
+    """Where one period ranks by total (1 = the highest) among complete periods (or the same calendar month)."""
+    t = period_totals(daily, period, measure)
+    t = t[~t.partial]
+    if at not in set(t.label):
+        raise StoreError(f"{period} {at!r} is not a complete {period} of the daily data")
+    if among == "same-month":
+        t = t[t.label.str[5:7] == at[5:7]]
+    value = float(t.loc[t.label == at, "value"].iloc[0])
+    return int((t.value > value).sum()) + 1

@@ -93,6 +93,12 @@ def _claims(fig: OfficialFigures) -> S.Section:
     return S.claims(results, to_html(results))
 
 
+def _changed(fig: OfficialFigures) -> S.Section:
+    from smallboats.data.changes import changes_between
+
+    return S.what_changed(changes_between(fig.store, new=fig.as_of) if fig.as_of else changes_between(fig.store))
+
+
 def sections(fig: OfficialFigures, step: Callable[[str], None]) -> list[S.Section]:
     """Every section, in order, reporting each step as it starts."""
     plan = (
@@ -103,6 +109,7 @@ def sections(fig: OfficialFigures, step: Callable[[str], None]) -> list[S.Sectio
         ("what it could do (simulating)", lambda: _could(fig, step)),
         ("backtest and pilot (simulating)", lambda: _forecasting(fig, step)),
         ("figures checked", lambda: _claims(fig)),
+        ("what changed", lambda: _changed(fig)),
         ("sources", lambda: S.sources(fig.store.releases(), fig.daily.newest_release, fig.as_of)),
     )
     out = []

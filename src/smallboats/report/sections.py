@@ -413,6 +413,26 @@ def claims(results: list[dict], rendered: str) -> Section:
     return sec
 
 
+def what_changed(ch) -> Section:
+    """Days added and figures revised by the newest release with daily figures, against the one before."""
+    added = ch.added[ch.added.series == "sb_people"]
+    span = f"{added.period_start.min()} to {added.period_end.max()}" if len(added) else "none"
+    sec = Section(
+        "changed",
+        "What changed in the latest release",
+        [
+            f"Release {ch.new} against {ch.old}: {thousands(len(added))} days added ({span}) and "
+            f"{thousands(len(ch.revised))} figures revised. The daily figures are provisional and the Home "
+            "Office revises them; every release is kept, so any figure can be read as it stood before.",
+        ],
+    )
+    if len(ch.revised):
+        t = ch.revised.assign(change=ch.revised.change.map(lambda v: f"{v:+,.0f}"))
+        t.columns = ["Series", "From", "To", "Before", "After", "Change"]
+        sec.tables.append(table_html(t, "Figures revised", num_cols=("Before", "After", "Change")))
+    return sec
+
+
 def sources(releases: pd.DataFrame, data_release: str, as_of: str | None) -> Section:
     """Every release with publisher, date and licence; version and data release."""
     table = pd.DataFrame(

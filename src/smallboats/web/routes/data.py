@@ -69,3 +69,11 @@ def day(store: StoreDep, date: dt.date) -> dict:
     d = q.daily_series(store)
     out = q.on_day(d.frame, date)
     return {"day": out | {"date": out["date"].isoformat()}, "sources": d.source_records()}
+
+
+@router.get("/changes", tags=["data"])
+def changes(store: StoreDep, old: str | None = None, new: str | None = None) -> dict:
+    """Days added and figures revised between two releases (default: the two newest with daily figures)."""
+    from smallboats.data.changes import changes_between
+
+    return changes_between(store, old, new).to_dict()

@@ -139,6 +139,35 @@ function schedule() {
   pending = setTimeout(update, 150);
 }
 
+async function latestChanges() {
+  const el = document.getElementById("changes");
+  const resp = await fetch("/api/v1/changes");
+  const c = await resp.json();
+  if (!resp.ok) { el.textContent = c.detail; return; }
+  const days = c.added.filter((r) => r.series === "sb_people");
+  const span = days.length ? ` (${days[0].period_start} to ${days[days.length - 1].period_end})` : "";
+  el.replaceChildren();
+  const p = document.createElement("p");
+  p.textContent = `Release ${c.new_release} against ${c.old_release}: ${fmt.format(c.days_added)} days added${span}, ` +
+    `${fmt.format(c.figures_revised)} figures revised.`;
+  el.append(p);
+  if (c.revised.length) {
+    const t = document.createElement("table");
+    t.innerHTML = "<thead><tr><th>Series</th><th>Day</th><th>Before</th><th>After</th></tr></thead>";
+    const body = document.createElement("tbody");
+    for (const r of c.revised.slice(0, 20)) {
+      const tr = document.createElement("tr");
+      for (const v of [r.series, r.period_end, fmt.format(r.old_value), fmt.format(r.new_value)]) {
+        const td = document.createElement("td"); td.textContent = v; tr.append(td);
+      }
+      body.append(tr);
+    }
+    t.append(body);
+    el.append(t);
+  }
+  el.dataset.rendered = "1";
+}
+
 async function officialCharts() {
   for (const el of document.querySelectorAll(".official-chart")) {
     const spec = await (await fetch(`/api/v1/charts/${el.dataset.chart}.vl.json`)).json();
@@ -172,3 +201,4 @@ for (const f of FIELDS) {
 update();
 officialCharts();
 claims();
+latestChanges();
