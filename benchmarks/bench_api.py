@@ -31,6 +31,7 @@ def main() -> dict:
     ap.add_argument("--requests", type=int, default=100)
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--workers", type=int, default=2, help="server processes")
+    ap.add_argument("--budget", type=float, default=30.0, help="the server's time budget per simulation (s)")
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -38,7 +39,18 @@ def main() -> dict:
     home = Path(tempfile.mkdtemp())
     env = dict(os.environ, SMALLBOATS_HOME=str(home))
     server = subprocess.Popen(
-        [sys.executable, "-m", "smallboats", "serve", "--port", str(port), "--workers", str(args.workers)],
+        [
+            sys.executable,
+            "-m",
+            "smallboats",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--budget",
+            str(args.budget),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -77,13 +89,28 @@ def main() -> dict:
                         latencies.append(dt)
                         errors[0] += r.status_code != 200
 
+        health: list[float] = []
+        done = threading.Event()
+
+        def watch_health() -> None:  # liveness must answer at once however busy the simulations are
+            with httpx.Client(timeout=30) as c:
+                while not done.is_set():
+                    t = time.perf_counter()
+                    c.get(base + "/api/v1/health")
+                    health.append(time.perf_counter() - t)
+                    done.wait(0.1)
+
         started = time.perf_counter()
+        watcher = threading.Thread(target=watch_health)
+        watcher.start()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
+        done.set()
+        watcher.join()
         single = []
         with httpx.Client(timeout=60) as c:
             for i in range(5):
@@ -97,7 +124,12 @@ def main() -> dict:
         server.terminate()
         server.wait(10)
     lat = sorted(latencies)
+    hs = sorted(health)
     return {
+        "health_p99_ms": round(hs[min(len(hs) - 1, int(0.99 * len(hs)))] * 1000, 1) if hs else None,
+        "health_checks": len(hs),
+        "past_budget_plus_1s": sum(x > args.budget + 1 for x in lat),
+        "budget_s": args.budget,
         "clients": args.clients,
         "server_workers": args.workers,
         "requests": len(lat),

@@ -85,6 +85,7 @@ def gen_bench_dask() -> str:
 
 def gen_bench_api() -> str:
     b = _run_json("benchmarks/bench_api.py")
+    o = _run_json("benchmarks/bench_api.py", "--clients", "60", "--requests", "120", "--budget", "10")
     return _table(
         [
             (f"median latency, {b['clients']} concurrent clients", f"{b['median_s']} s"),
@@ -92,6 +93,13 @@ def gen_bench_api() -> str:
             ("throughput", f"{b['throughput_per_s']} requests/s ({b['requests']} requests, {b['errors']} errors)"),
             ("baseline: one client alone, median", f"{b['single_client_median_s']} s"),
             ("server processes", f"{b['server_workers']}"),
+            ("health check p99 while loaded", f"{b['health_p99_ms']} ms ({b['health_checks']} checks)"),
+            (
+                f"overload: {o['clients']} clients, budget {o['budget_s']:g} s: median, p99",
+                f"{o['median_s']} s, {o['p99_s']} s ({o['errors']} of {o['requests']} refused with 503)",
+            ),
+            ("overload: health check p99", f"{o['health_p99_ms']} ms ({o['health_checks']} checks)"),
+            ("overload: requests answered later than the budget plus 1 s", f"{o['past_budget_plus_1s']}"),
         ]
     )
 

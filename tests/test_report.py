@@ -27,7 +27,7 @@ def report_dir(tmp_path_factory, bundled_template):
 
 def test_every_chart_as_png_svg_and_csv(report_dir):
     names = {p.stem for p in (report_dir / "charts").iterdir()}
-    assert len(names) >= 6
+    assert len(names) >= 6 and "estimated_counterfactual" in names
     for n in names:
         for ext in ("png", "svg", "csv", "html"):
             f = report_dir / "charts" / f"{n}.{ext}"

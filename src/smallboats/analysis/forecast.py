@@ -25,13 +25,14 @@ from smallboats.analysis.scoring import score_samples
 from smallboats.errors import StoreError, UsageError
 from smallboats.model import Scenario, simulate
 from smallboats.model.results import QUANTILES
+from smallboats.vocab import DETERRENCE_FORMS
 
 QUANTS = QUANTILES  # the same bands as the simulator's results
 FIRST_ORIGIN = dt.date(2022, 12, 31)
 ORIGIN_KINDS = ("monthly", "yearly")
 ORIGINS = (dt.date(2022, 12, 31), dt.date(2023, 12, 31), dt.date(2024, 12, 31), dt.date(2025, 12, 31))
 HORIZONS = (*range(1, 14), 26)  # weeks ahead: every week of a quarter, and half a year
-QSUMMARY = (("p025", 0.025), ("p05", 0.05), ("median", 0.5), ("p95", 0.95), ("p975", 0.975))
+QSUMMARY = tuple((k, QUANTILES[k]) for k in ("p025", "p05", "median", "p95", "p975"))
 METHODS = ("model", "AutoETS", "AutoARIMA", "climatology", "seasonal-naive", "mean-4-weeks")
 HISTORY_YEARS = 3  # weeks of history the baselines see: three years, as the model's calibration window
 SF_LEVELS = (50, 80, 95)  # statsforecast's own prediction intervals
@@ -310,9 +311,7 @@ def backtest_summary(table: pd.DataFrame, bands: bool = False) -> pd.DataFrame:
 
 # long: runs the actual scenario under each deterrence form and lines the model's monthly transfers up
 # beside the published ones; the steps share their frames and read best in one place
-def simulated_pilot(
-    store, *, runs: int = 500, seed: int = 7, forms=("none", "linear", "elasticity", "threshold"), on_step=None
-) -> dict:
+def simulated_pilot(store, *, runs: int = 500, seed: int = 7, forms=DETERRENCE_FORMS, on_step=None) -> dict:
     """The ``actual`` scenario against its no-scheme counterfactual, from the agreement's start to the data's end.
 
     The simulator's view of the pilot, under each deterrence assumption, with its monthly returns and

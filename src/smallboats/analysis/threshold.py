@@ -18,6 +18,7 @@ import pandas as pd
 from smallboats.analysis.whatif import default_detention_places
 from smallboats.model import Scenario, simulate
 from smallboats.vocab import DETERRENCE_FORMS as FORMS
+from smallboats.vocab import QUANTILES
 
 FIRST_YEAR_DAYS = 365
 DEFAULT_GRID = (50, 100, 250, 500, 1000, 2000, 4000)
@@ -37,7 +38,7 @@ def curve_point(task: tuple) -> dict:
     arr = r.per_run("arrivals", "total", days=days)[0]
     ret = r.per_run("returned", "total", days=days)[0]
     cut = r.cut("arrivals", "total", days=days)[0]
-    quantiles = (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
+    quantiles = tuple((k, QUANTILES[k]) for k in ("p05", "p25", "median", "p75", "p95"))
     return {
         "assumption": form,
         "weekly_quota": q,

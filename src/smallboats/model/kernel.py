@@ -25,6 +25,8 @@ import math
 import numpy as np
 from numba import njit
 
+from smallboats.vocab import DETERRENCE_FORMS
+
 RING = 400  # days held by the scheduling rings; longer than any allowed delay
 DAYS_PER_WEEK = 7.0
 # Day-to-day spread of people per boat, as the standard deviation of its logarithm. Assumption,
@@ -268,7 +270,7 @@ RULE_RANDOM = RULES.index("random")
 RULE_FIRST_COME = RULES.index("first-come")
 RULE_BY_BOAT = RULES.index("by-boat")
 RULE_BY_NATIONALITY = RULES.index("by-nationality")
-FORMS = ("none", "linear", "elasticity", "threshold")
+FORMS = DETERRENCE_FORMS  # the one list of response forms (smallboats.vocab)
 FORM_NONE = FORMS.index("none")
 FORM_LINEAR = FORMS.index("linear")
 FORM_ELASTICITY = FORMS.index("elasticity")

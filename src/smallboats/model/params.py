@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from smallboats.errors import DataError
 from smallboats.files import read_toml
+from smallboats.vocab import DeterrenceChoice
 
 OFFICIAL, STUDY, ASSUMPTION, FITTED = "official", "study", "assumption", "fitted"
 
@@ -427,7 +428,7 @@ class Scheme(_Strict):
 class Deterrence(_Strict):
     """How the inflow to the coast responds to the perceived risk of return."""
 
-    form: Literal["none", "linear", "elasticity", "threshold", "mixture"] = P(
+    form: DeterrenceChoice = P(
         "mixture",
         unit="form",
         kind=ASSUMPTION,

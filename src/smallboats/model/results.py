@@ -25,18 +25,9 @@ from smallboats.errors import UsageError
 from smallboats.model.kernel import RECORDED
 from smallboats.model.params import Scenario
 from smallboats.model.rng import BLOCK
+from smallboats.vocab import QUANTILES as VOCAB_QUANTILES
 
-QUANTILES = {
-    "p025": 0.025,
-    "p05": 0.05,
-    "p10": 0.10,
-    "p25": 0.25,
-    "median": 0.5,
-    "p75": 0.75,
-    "p90": 0.90,
-    "p95": 0.95,
-    "p975": 0.975,
-}
+QUANTILES = VOCAB_QUANTILES  # the one table of quantile names (smallboats.vocab)
 ALIASES = {
     "arrivals": "new_arrivals",
     "returned": "new_returned",

@@ -322,6 +322,36 @@ def _backtest_table(summary: pd.DataFrame) -> str:
     return table_html(t, "Backtest: mean scores over every origin (weekly arrivals)", num_cols=tuple(t.columns[2:]))
 
 
+def _counterfactual_fan(est: dict) -> ChartSpec:
+    """The no-scheme world estimated from the record (Bayesian model), week by week, with what was observed."""
+    w = pd.DataFrame(est["effect"]["weekly"])
+    w = w[w.method == "bayes"]
+    bands = w.rename(columns={c: c.removeprefix("cf_") for c in w.columns if c.startswith("cf_")}).assign(
+        period_start=pd.to_datetime(w.week_ending)
+    )
+    observed = pd.DataFrame({"period_start": bands.period_start, "people": w.observed.to_numpy()})
+    total = est["effect"]["totals"]["bayes"]
+    rel = total["relative_effect"]
+    title = (
+        f"Observed arrivals against the estimated no-scheme world: an effect of {rel['median'] * 100:+.0f}% "
+        f"(90% interval {rel['p05'] * 100:+.0f}% to {rel['p95'] * 100:+.0f}%)"
+    )
+    source = (
+        f"smallboats {__version__}: Bayesian model fitted to the weeks before {est['effect']['until']}; "
+        f"data releases {', '.join(est['effect']['data_releases'])}"
+    )
+    return fan_chart(
+        {"estimated no-scheme world": bands},
+        "arrivals",
+        "week",
+        source=source,
+        title=title,
+        subtitle="Weekly arrivals: the counterfactual's median and 50/80/95% bands, and the observed weeks (black)",
+        observed=observed,
+        name="estimated_counterfactual",
+    )
+
+
 def _estimated_table(est: dict) -> str:
     rows = []
     for r in est["summary"]:
@@ -344,7 +374,7 @@ def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
             "The simulator's view, under each deterrence assumption it draws from: " + pilot_words(sim),
         ],
     )
-    sec.charts = [pit_chart(bt["pit"], source), coverage_chart(bt["coverage"], source)]
+    sec.charts = [_counterfactual_fan(est), pit_chart(bt["pit"], source), coverage_chart(bt["coverage"], source)]
     sec.tables.append(_backtest_table(bt["summary"]))
     sec.tables.append(_estimated_table(est))
     rows = [

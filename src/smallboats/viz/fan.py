@@ -39,8 +39,8 @@ def fan_chart(
         name: the file stem (default ``fan_VAR_PERIOD``).
     """
     frames = []
-    for name, b in bands.items():
-        frames.append(b.assign(scenario=name, period_start=pd.to_datetime(b.period_start)))
+    for label, b in bands.items():
+        frames.append(b.assign(scenario=label, period_start=pd.to_datetime(b.period_start)))
     data = pd.concat(frames, ignore_index=True)
     names = list(bands)
     domain = names + (["Observed"] if observed is not None and len(observed) else [])

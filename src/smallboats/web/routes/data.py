@@ -17,8 +17,12 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 @router.get("/health", tags=["health"])
-def health() -> dict:
-    """Liveness: answers at once, never waits on the store or a simulation."""
+async def health() -> dict:
+    """Liveness: answers at once, never waits on the store or a simulation.
+
+    An ``async`` route runs on the event loop, so it needs none of the worker threads that queued
+    simulations may all be holding.
+    """
     return {"status": "ok"}
 
 
