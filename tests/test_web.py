@@ -188,3 +188,52 @@ def test_changes_between_the_newest_releases(client):
     c = r.json()
     assert c["new_release"] == "ho-small-boats-timeseries@2026-08-21" and c["days_added"] > 200
     assert client.get("/api/v1/changes", params={"old": "nonsense"}).status_code == 404
+
+
+def test_every_what_if_the_schema_allows_is_answered(store_copy, tmp_path):
+    """Any what-if within the documented ranges runs (the ramp what-if was once refused with a 422)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    app = create_app(store, max_runs=20, max_years=0.25)
+    from smallboats.analysis.whatif import MAX_PLACES, MAX_QUOTA_PER_WEEK
+
+    quota = st.none() | st.floats(0, MAX_QUOTA_PER_WEEK)
+    what_if = st.fixed_dictionaries(
+        {},
+        optional={
+            "quota_per_week": quota,
+            "ramp_to_per_week": quota,
+            "detention_places": st.none() | st.floats(0, MAX_PLACES),
+            "p_challenge": st.none() | st.floats(0, 1),
+            "p_prevent": st.none() | st.floats(0, 0.95),
+            "deterrence": st.none() | st.sampled_from(["none", "linear", "elasticity", "threshold", "mixture"]),
+        },
+    )
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(w=what_if, preset=st.sampled_from(["pilot-50", "ramp-up", "deterrence-strong", "no-scheme"]))
+        def check(w, preset):
+            r = c.post("/api/v1/simulate", json={"scenario": preset, "runs": 5, "years": 0.1, "what_if": w})
+            assert r.status_code == 200, (w, preset, r.text)
+            used = r.json()["what_if"]
+            assert used["detention_places"] >= 0
+
+        check()
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/api/v1/query/window", {"start": "2025-07-10", "end": "2025-03-01"}),  # ends before it starts
+        ("/api/v1/query/window", {"start": "2017-01-01", "end": "2025-03-01"}),  # before the data
+    ],
+)
+def test_cross_field_rules_are_refused_with_a_message(client, path, params):
+    """Rules that OpenAPI cannot state (one field against another) are tested here instead."""
+    r = client.get(path, params=params)
+    assert r.status_code in (404, 422) and r.json()["detail"] and "Traceback" not in r.text

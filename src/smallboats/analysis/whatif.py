@@ -12,9 +12,17 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from smallboats import facts
+from smallboats.model.params import Scheme
 from smallboats.vocab import DeterrenceChoice
 
+
+def _upper(model, name: str) -> float:
+    """A field's upper bound as the model declares it, so a what-if can never allow more than a scenario."""
+    return next(m.le for m in model.model_fields[name].metadata if getattr(m, "le", None) is not None)
+
+
 MAX_QUOTA_PER_WEEK = 5000.0
+MAX_PLACES = _upper(Scheme, "detention_places")
 RAMP_WEEKS = 52
 PLACES_PER_WEEKLY_QUOTA = 4.0
 MIN_PLACES = 200.0
@@ -45,7 +53,7 @@ class WhatIf(BaseModel):
         description=f"Ramp the quota linearly from quota_per_week (or the preset's) to this over {RAMP_WEEKS} weeks",
     )
     detention_places: float | None = Field(
-        None, ge=0, le=100 * MAX_QUOTA_PER_WEEK, description="Detention places (default: the documented rule)"
+        None, ge=0, le=MAX_PLACES, description="Detention places (default: the documented rule)"
     )
     p_challenge: float | None = Field(None, ge=0, le=1, description="Share of cases legally challenged")
     p_prevent: float | None = Field(None, ge=0, le=0.95, description="Share of attempts prevented in France")
