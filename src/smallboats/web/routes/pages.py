@@ -11,8 +11,10 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from smallboats import __version__
+from smallboats.analysis.official import OfficialFigures
 from smallboats.data import queries as q
-from smallboats.web.deps import SettingsDep, StoreDep
+from smallboats.web.deps import CacheDep, SettingsDep, StoreDep
+from smallboats.web.service import remembered
 
 router = APIRouter(include_in_schema=False)
 DASHBOARD_CHARTS = ("arrivals_so_far", "weekly_arrivals", "people_per_boat")
@@ -47,15 +49,23 @@ def dashboard_js() -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(store: StoreDep, settings: SettingsDep) -> HTMLResponse:
-    """The dashboard page."""
+def dashboard(store: StoreDep, settings: SettingsDep, cache: CacheDep) -> HTMLResponse:
+    """The dashboard page: the figures returned so far first, then the what-if panel and the charts."""
+    import datetime as dt
+
+    from smallboats.formats import pct
+
     d = q.daily_series(store)
+    delivery = remembered(cache, "delivery", "now", lambda: OfficialFigures(store).delivery)
     page = (
         _templates()
         .get_template("dashboard.html.j2")
         .render(
             version=__version__,
             newest=d.newest,
+            age_days=(dt.date.today() - d.newest).days,
+            delivery=delivery,
+            returned_pct=pct(delivery.returned_share_of_arrivals * 100),
             charts=DASHBOARD_CHARTS,
             sources=d.source_records(),
             max_runs=settings.max_runs,
