@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 from smallboats.data import queries
-from smallboats.data.bundle import open_default_store
 from smallboats.data.importers import read_file
 from smallboats.data.store import ReleaseStore
 
@@ -45,7 +44,7 @@ def main() -> dict:
     n = iter(range(1000))
 
     def import_once():
-        with open_default_store(tmp / f"b{next(n)}.duckdb", bundled=False) as s:
+        with ReleaseStore.create(tmp / f"b{next(n)}.duckdb") as s:
             s.load(read_file(ods), str(ods))
 
     import_s = median_seconds(import_once, 5)

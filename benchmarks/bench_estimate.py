@@ -41,7 +41,7 @@ def main() -> dict:
     dose, dose_s = timed(lambda: estimate_deterrence(inputs, options=FitOptions(seed=7)))
     code = (
         "from smallboats.analysis.estimate import FitOptions, estimate_effect, from_store\n"
-        "from smallboats.data.store import Store\n"
+        "from smallboats.data.bundle import open_default_store\n"
         f"st = open_default_store({str(tmp / 'bench.duckdb')!r}, read_only=True)\n"
         "estimate_effect(from_store(st), options=FitOptions(seed=9))\n"
     )
