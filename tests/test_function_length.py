@@ -22,8 +22,11 @@ def long_functions(path: Path) -> list[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             length = node.end_lineno - node.lineno + 1
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            above = lines[first - 2].strip() if first >= 2 else ""
-            if length > LIMIT and not above.startswith("# long:"):
+            block, i = [], first - 2
+            while i >= 0 and lines[i].strip().startswith("#"):  # the comment block just above
+                block.append(lines[i].strip())
+                i -= 1
+            if length > LIMIT and not any(c.startswith("# long:") for c in block):
                 out.append(f"{path.relative_to(SRC)}:{node.lineno} {node.name} ({length} lines)")
     return out
 

@@ -188,6 +188,7 @@ def _mcmc(shape_key: tuple, warmup: int, samples: int, chains: int):
     return _COMPILED[key]
 
 
+# long: the sampler set-up, the run and its diagnostics belong together; split, each part would be trivial
 def fit(
     y: np.ndarray,
     F: np.ndarray,
