@@ -78,7 +78,7 @@ def run_block_switched(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_
             if on[10]:
                 recross(p, s, D, g)
             if on[11]:
-                admissions(t, daily, p, s, D, rings, g)
+                admissions(t, C, daily, p, s, D, rings, g)
             if on[12]:
                 record(t, r, s, D, rec_i, rec_f)
 

@@ -133,7 +133,7 @@ def test_actual_scenario_delivers_the_published_returns(bundled_template):
     with open_default_store(bundled_template, read_only=True) as st:
         sc, meta = build_scenario("actual", st, years=1)
         published = st.observations("agreement_returned").value.sum()
-    assert meta["selections_per_delivered_return"] > 1
+    assert meta["selections"]["per_delivered_return"] > 1
     r = simulate(sc, runs=250, seed=7, counterfactual=False)
     days = (dt.date(2026, 6, 30) - sc.start).days + 1
     got = np.median(r.records["new_returned"][:days].sum(axis=0))

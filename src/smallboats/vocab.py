@@ -31,3 +31,12 @@ QUANTILES = {
 }
 # The 50/80/95% bands drawn in fan charts, as quantile names.
 FAN_BANDS = ("p025", "p10", "p25", "median", "p75", "p90", "p975")
+
+# A scheme year as the quota curve names it: "1", "2"... or the steady state, every year after the
+# first together (the first mixes the start-up, before anyone can be deterred, with what follows).
+STEADY = "steady"
+
+
+def year_label(year: str) -> str:
+    """A scheme year in words, for titles and tables."""
+    return "every scheme year after the first" if year == STEADY else f"scheme year {year}"

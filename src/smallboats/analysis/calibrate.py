@@ -58,6 +58,7 @@ def fit_baseline(
     release: str = "",
     *,
     variability: bool = True,
+    ppb_until: dt.date | None = None,
 ) -> dict:
     """Return a ``crossings`` section for a :class:`Scenario`, fitted to data up to ``until``.
 
@@ -68,6 +69,8 @@ def fit_baseline(
         years: length of the window for the day pattern and seasonality.
         release: the data release, recorded with the fit.
         variability: also fit the day-to-day launch shock by simulation (a second or so).
+        ppb_until: fit the people-per-boat trend to data up to this day instead (the newest, when a
+            scenario is built: boats are the smugglers' choice, not the scheme's), read at ``until``.
     """
     d = daily[daily.date <= pd.Timestamp(until)]
     start = pd.Timestamp(until) - pd.DateOffset(years=years) + pd.Timedelta(days=1)
@@ -122,9 +125,53 @@ def fit_baseline(
             "share_of_coast_arrivals_arriving": round(kept, 4),
         },
     }
+    ppb_end = min(ppb_until or until, daily.date.max().date())
+    out.update(fit_people_per_boat(daily, ppb_end, years, at=until))
+    out["fit"]["people_per_boat_trend_until"] = ppb_end.isoformat()
     if variability:
         out = fit_launch_shock(out, daily, until)
     return out
+
+
+# The 90% interval of a normal estimate: the fitted ranges of people per boat span it.
+Z90 = 1.6449
+
+
+def fit_people_per_boat(daily: pd.DataFrame, until: dt.date, years: int = 3, at: dt.date | None = None) -> dict:
+    """People per boat at ``at`` (default ``until``) and its yearly growth: a log-linear trend of the monthly figures.
+
+    Each whole month of the ``years`` before ``until`` gives log(people / boats), weighted by its
+    boats (a month of few boats says little); the trend's value at ``at`` and its slope, each with
+    its 90% interval, become the ranges drawn in every run. The trend's value, not the last year's
+    mean, is the level: the mean lags a rising trend by half a year.
+    """
+    d = daily[(daily.date <= pd.Timestamp(until)) & (daily.date > pd.Timestamp(until) - pd.DateOffset(years=years))]
+    m = d.groupby(d.date.dt.to_period("M")).agg(people=("people", "sum"), boats=("boats", "sum"), days=("date", "size"))
+    m = m[(m.boats > 0) & (m.days >= 28)]
+    if len(m) < 6:
+        return {}
+    mid = m.index.to_timestamp() + pd.Timedelta(days=14)
+    t = np.asarray((mid - pd.Timestamp(until)).days / 365.25)
+    y = np.log(m.people / m.boats).to_numpy()
+    w = m.boats.to_numpy(dtype=float)
+    X = np.column_stack([np.ones_like(t), t])
+    XtW = X.T * w
+    beta = np.linalg.solve(XtW @ X, XtW @ y)
+    resid = y - X @ beta
+    cov = np.linalg.inv(XtW @ X) * float(np.sum(w * resid**2) / max(len(y) - 2, 1))
+    x0 = np.array([1.0, ((at or until) - until).days / 365.25])
+    level, se_level = float(x0 @ beta), float(np.sqrt(x0 @ cov @ x0))
+    slope, se_slope = float(beta[1]), float(np.sqrt(cov[1, 1]))
+    return {
+        "people_per_boat": {
+            "low": round(float(np.exp(level - Z90 * se_level)), 2),
+            "high": round(float(np.exp(level + Z90 * se_level)), 2),
+        },
+        "ppb_growth_per_year": {
+            "low": round(float(np.expm1(slope - Z90 * se_slope)), 4),
+            "high": round(float(np.expm1(slope + Z90 * se_slope)), 4),
+        },
+    }
 
 
 def arrival_share(prevent: dict) -> float:
@@ -236,11 +283,18 @@ def _prevention(weekly: pd.DataFrame | None, until: dt.date) -> dict:
 
 
 def fit_from_store(
-    store, until: dt.date | None = None, as_of: str | None = None, years: int = 3, *, variability: bool = True
+    store,
+    until: dt.date | None = None,
+    as_of: str | None = None,
+    years: int = 3,
+    *,
+    variability: bool = True,
+    ppb_until: dt.date | None = None,
 ) -> dict:
     """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day).
 
-    ``variability=False`` skips the simulated fit of the launch shock (see :func:`fit_baseline`).
+    ``variability=False`` skips the simulated fit of the launch shock; ``ppb_until`` fits the
+    people-per-boat trend to data up to that day (see :func:`fit_baseline`).
     """
     daily = store.daily(as_of=as_of)
     weekly = store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of)
@@ -249,7 +303,7 @@ def fit_from_store(
     until = until or last
     if until > last or until < first:
         raise StoreError(f"--until {until} is outside the daily data ({first} to {last})")
-    return fit_baseline(daily, weekly, until, years, release, variability=variability)
+    return fit_baseline(daily, weekly, until, years, release, variability=variability, ppb_until=ppb_until)
 
 
 def fits_dir(store) -> Path:
@@ -279,39 +333,53 @@ def load_fit(store, name: str) -> dict:
 
 def calibrate_selections(
     scenario,
-    published_returns: float,
-    until: dt.date,
+    published_cumulative: tuple[float, ...],
+    month_ends: tuple,
+    paths: dict[int, list[float]],
     *,
     runs: int = 250,
     seed: int = 7,
     low: float = 1.0,
     high: float = 8.0,
     steps: int = 8,
-) -> float:
-    """The multiplier on a quota path that makes the model's median returns match a published total.
+) -> tuple[int, float]:
+    """The lead and multiplier of the published selection path that make the model track the published returns.
 
-    Under the casework priors some selected cases fail, win a challenge or lapse, so delivering a
-    number of returns takes more selections. Bisection on the multiplier (``scheme.rel_quota``)
-    until the median cumulative returns from the scheme's start to ``until`` match
-    ``published_returns``. Returns the multiplier (``high`` if even that falls short).
+    Under the casework priors some selected cases fail, win a challenge or lapse, and the rest take
+    weeks to be returned, so delivering the published returns month by month takes more selections,
+    made earlier. For each candidate path (one per lead in days), the multiplier on it
+    (``scheme.rel_quota``) is bisected until the median cumulative returns to the last month end
+    match the published total; the lead kept is the one whose median month-end path is closest to
+    the published one (least squares). Returns ``(lead_days, multiplier)``; the multiplier is
+    ``high`` if even that falls short.
     """
     from smallboats.model import simulate
+    from smallboats.model.params import PathQuota
 
     sc = scenario.model_copy(deep=True)
-    sc.years = max((until - sc.start).days + 1, 7) / 365.25
+    until = month_ends[-1]
     days = (until - sc.start).days + 1
+    sc.years = max(days, 7) / 365.25
+    ends = np.array([(d - sc.start).days for d in month_ends])
 
-    def returned(k: float) -> float:
+    def month_end_path(k: float) -> np.ndarray:
         sc.scheme.rel_quota = type(sc.scheme.rel_quota)(low=k, high=k)
         r = simulate(sc, runs=runs, seed=seed, counterfactual=False)
-        return float(np.median(r.records["new_returned"][:days].sum(axis=0)))
+        cum = np.cumsum(r.records["new_returned"][:days], axis=0)
+        return np.median(cum[ends], axis=1)
 
-    if returned(high) < published_returns:
-        return high
-    for _ in range(steps):
-        mid = (low + high) / 2
-        if returned(mid) < published_returns:
-            low = mid
+    best = None
+    for lead, path in paths.items():
+        sc.scheme.quota = PathQuota(kind="path", per_week=path)
+        lo, hi = low, high
+        if month_end_path(hi)[-1] < published_cumulative[-1]:
+            k = hi
         else:
-            high = mid
-    return round((low + high) / 2, 3)
+            for _ in range(steps):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if month_end_path(mid)[-1] < published_cumulative[-1] else (lo, mid)
+            k = round((lo + hi) / 2, 3)
+        error = float(np.sum((month_end_path(k) - np.asarray(published_cumulative)) ** 2))
+        if best is None or error < best[0]:
+            best = (error, lead, k)
+    return best[1], best[2]

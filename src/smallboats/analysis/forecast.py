@@ -309,6 +309,19 @@ def backtest_summary(table: pd.DataFrame, bands: bool = False) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _model_months(r, days: int) -> pd.DataFrame:
+    """The model's returns and admissions by month: the median month, and the cumulative median and 90% band."""
+    out = {}
+    for what in ("returned", "admitted"):
+        m = pd.DataFrame(r.records[f"new_{what}"][:days], index=r.dates[:days]).resample("MS").sum()
+        cum = m.cumsum()
+        out[f"model_{what}_median"] = m.median(axis=1)
+        out[f"model_{what}_cumulative_median"] = cum.median(axis=1)
+        out[f"model_{what}_cumulative_p05"] = cum.quantile(0.05, axis=1)
+        out[f"model_{what}_cumulative_p95"] = cum.quantile(0.95, axis=1)
+    return pd.DataFrame(out)
+
+
 # long: runs the actual scenario under each deterrence form and lines the model's monthly transfers up
 # beside the published ones; the steps share their frames and read best in one place
 def simulated_pilot(store, *, runs: int = 500, seed: int = 7, forms=DETERRENCE_FORMS, on_step=None) -> dict:
@@ -364,11 +377,7 @@ def simulated_pilot(store, *, runs: int = 500, seed: int = 7, forms=DETERRENCE_F
                 "ruled_out_at_95pct": ruled_out,
             }
         )
-        rm = pd.DataFrame(r.records["new_returned"][:days], index=r.dates[:days]).resample("MS").sum()
-        am = pd.DataFrame(r.records["new_admitted"][:days], index=r.dates[:days]).resample("MS").sum()
-        monthly[form] = pd.DataFrame(
-            {"model_returned_median": rm.median(axis=1), "model_admitted_median": am.median(axis=1)}
-        )
+        monthly[form] = _model_months(r, days)
         if on_step:
             on_step(form)
     pub = store.observations(["agreement_returned", "agreement_admitted"]).pivot_table(
@@ -380,6 +389,8 @@ def simulated_pilot(store, *, runs: int = 500, seed: int = 7, forms=DETERRENCE_F
         .join(pub, how="left")
         .rename(columns={"agreement_returned": "published_returned", "agreement_admitted": "published_admitted"})
     )
+    for what in ("returned", "admitted"):
+        comp[f"published_{what}_cumulative"] = comp[f"published_{what}"].cumsum()
     comp.index = comp.index.strftime("%Y-%m")
     cf_rank = round(float((cf_all < observed).mean() * 100), 1)
     return {
@@ -395,5 +406,5 @@ def simulated_pilot(store, *, runs: int = 500, seed: int = 7, forms=DETERRENCE_F
         "runs": runs,
         "seed": seed,
         "data_release": meta["data_release"],
-        "selections_per_delivered_return": meta.get("selections_per_delivered_return"),
+        "selections": meta.get("selections"),
     }

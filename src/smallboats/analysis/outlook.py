@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from smallboats.analysis.scenarios import build_scenario
-from smallboats.analysis.threshold import DEFAULT_GRID, quota_curve, smallest_quota
+from smallboats.analysis.threshold import DEFAULT_GRID, DEFAULT_YEARS, headline_year, quota_curve, smallest_quota
 from smallboats.model import simulate
 
 OUTLOOK_SCENARIOS = ("no-scheme", "pilot-50", "ramp-up", "deterrence-strong")
@@ -30,14 +30,19 @@ class Outlook:
     bands: dict[str, pd.DataFrame]  # weekly arrivals, median and bands, by scenario
     effects: dict[str, pd.DataFrame]  # yearly difference from the no-scheme world, by scenario
     returned: dict[str, pd.DataFrame]  # yearly returns, median and bands, by scenario
-    curve: pd.DataFrame  # the cut in first-year arrivals at each weekly quota, per deterrence form
-    needed: list[dict]  # the smallest quota for each target cut, per deterrence form
+    curve: pd.DataFrame  # the cut in arrivals at each weekly quota, per deterrence form and scheme year
+    needed: list[dict]  # the smallest quota for each target cut, per deterrence form (at ``curve_year``)
     grid: tuple[float, ...]
 
     @property
+    def curve_year(self) -> str:
+        """The scheme year the curve is read at: the steady state (every year after the first)."""
+        return headline_year(self.curve)
+
+    @property
     def best_cut(self) -> float:
-        """The largest median first-year cut at any quota of the grid under any deterrence form."""
-        return float(self.curve.groupby("assumption").cut_median.max().max())
+        """The largest median cut, in :attr:`curve_year`, at any quota of the grid under any deterrence form."""
+        return float(self.curve[self.curve.year == self.curve_year].cut_median.max())
 
 
 def outlook(
@@ -61,6 +66,6 @@ def outlook(
         bands[name] = r.band("arrivals", "week")
         effects[name] = r.effect("arrivals", "year")
         returned[name] = r.band("returned", "year")
-    curve = quota_curve(base, grid=grid, runs=curve_runs, seed=seed)
+    curve = quota_curve(base, grid=grid, runs=curve_runs, seed=seed, years=DEFAULT_YEARS)
     needed = [r | {"target": target} for target in CUT_TARGETS for r in smallest_quota(curve, target, CUT_PROBABILITY)]
     return Outlook(runs, seed, years, release, bands, effects, returned, curve, needed, tuple(grid))

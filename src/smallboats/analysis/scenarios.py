@@ -72,18 +72,50 @@ def _date_at(raw: dict, table: str | None, key: str, default: dt.date, label: st
         raise DataError(label, where, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def actual_quota_path(store, in_force: dt.date, as_of: str | None = None) -> list[float]:
-    """Weekly returns delivered under the agreement, week by week from ``in_force``."""
-    obs = store.observations("agreement_returned", as_of=as_of)
+def _published_daily(store, series: str, as_of: str | None) -> pd.Series:
+    """A monthly series of the agreement spread evenly over its days."""
+    obs = store.observations(series, as_of=as_of)
     if obs.empty:
-        raise DataError("store", "agreement_returned", "the store holds no returns under the agreement")
+        raise DataError("store", series, "the store holds no figures under the agreement")
     days = []
     for r in obs.itertuples():
         n = (r.period_end - r.period_start).days + 1
         days += [(r.period_start + dt.timedelta(days=i), r.value / n) for i in range(n)]
-    daily = pd.Series(dict(days)).sort_index()
-    weeks = (pd.to_datetime(daily.index) - pd.Timestamp(in_force)).days // 7
-    return [round(float(x), 3) for x in daily.groupby(weeks.values).sum().values]
+    return pd.Series(dict(days)).sort_index()
+
+
+def actual_quota_path(store, in_force: dt.date, as_of: str | None = None, lead_days: int = 0) -> list[float]:
+    """Weekly selections that deliver the published returns, week by week from ``in_force``.
+
+    ``lead_days`` moves each published return that many days earlier: a case is selected some
+    weeks before its return (casework and challenges take time). Selections that would fall before
+    ``in_force`` are made on it; the path's last week holds after the data end.
+    """
+    daily = _published_daily(store, "agreement_returned", as_of)
+    when = pd.to_datetime(daily.index) - pd.Timedelta(days=lead_days)
+    when = when.where(when >= pd.Timestamp(in_force), pd.Timestamp(in_force))
+    weeks = (when - pd.Timestamp(in_force)).days // 7
+    path = daily.groupby(weeks.values).sum()
+    # the last lead_days of the path have no returns to deliver yet: hold the last month's rate
+    last_month = daily.iloc[-30:].sum() / 30 * 7
+    full = path.reindex(range(int(weeks.max()) + 1 + lead_days // 7), fill_value=0.0)
+    full.iloc[len(full) - lead_days // 7 :] = last_month
+    return [round(float(x), 3) for x in full.values]
+
+
+def fit_admissions(store, as_of: str | None = None) -> dict:
+    """The range of the admissions' balance with returns: the month-end gaps in the published table.
+
+    Returns a scenario table (``{"admission_balance": {"low", "high"}}``), or ``{}`` when the store
+    holds no agreement figures.
+    """
+    ret = store.observations("agreement_returned", as_of=as_of)
+    adm = store.observations("agreement_admitted", as_of=as_of)
+    if ret.empty or adm.empty:
+        return {}
+    gap = adm.set_index("period_end").value.cumsum() - ret.set_index("period_end").value.cumsum()
+    gap = gap.dropna()
+    return {"admission_balance": {"low": float(gap.min()), "high": float(gap.max())}}
 
 
 def build_scenario(
@@ -109,8 +141,12 @@ def build_scenario(
     start = _date_at(raw, None, "start", Scenario.model_fields["start"].default, label)
     newest = store.daily(as_of=as_of).date.max().date()
     until = fit_until or min(start - dt.timedelta(days=1), newest)
-    fitted = load_fit(store, str(baseline)) if baseline is not None else fit_from_store(store, until=until, as_of=as_of)
-    raw = merge_tables({"crossings": fitted}, raw)
+    fitted = (
+        load_fit(store, str(baseline))
+        if baseline is not None
+        else fit_from_store(store, until=until, as_of=as_of, ppb_until=newest)
+    )
+    raw = merge_tables({"crossings": fitted, "scheme": fit_admissions(store, as_of)}, raw)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
     quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
     published = quota.get("kind") == PUBLISHED  # anything else malformed is named by validation below
@@ -124,25 +160,49 @@ def build_scenario(
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
     if published and not scheme.get("rel_quota"):
-        scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
+        scenario, meta["selections"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
 
 
-def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, float]:
-    """Scale the published selection path so that the model delivers the published returns."""
+def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, dict]:
+    """Lead and scale the published selection path so that the model delivers the published returns.
+
+    The lead (selections made weeks before the returns they deliver) is chosen so that the model's
+    month-end returns follow the published ones; the multiplier so that their total matches.
+    """
     obs = store.observations("agreement_returned", as_of=as_of)
-    k = _selections_multiplier(scenario.model_dump_json(), float(obs.value.sum()), max(obs.period_end))
+    published = tuple(float(x) for x in obs.value.cumsum())
+    month_ends = tuple(obs.period_end)
+    paths = {
+        lead: actual_quota_path(store, scenario.scheme.in_force, as_of, lead_days=lead) for lead in LEAD_DAYS_SEARCHED
+    }
+    lead, k = _selections_fit(scenario.model_dump_json(), published, month_ends, tuple(map(tuple, paths.values())))
     out = scenario.model_copy(deep=True)
+    out.scheme.quota = type(out.scheme.quota)(kind="path", per_week=paths[lead], source=out.scheme.quota.source)
     out.scheme.rel_quota = type(out.scheme.rel_quota)(low=k, high=k)
-    return out, k
+    return out, {"lead_days": lead, "per_delivered_return": k}
+
+
+# Leads searched for the published path: none to eight weeks (the first return came six weeks after
+# entry into force, and a challenged case can take weeks more).
+LEAD_DAYS_SEARCHED = tuple(range(0, 57, 7))
 
 
 @functools.lru_cache(maxsize=16)
-def _selections_multiplier(scenario_json: str, published: float, until: dt.date) -> float:
-    """The bisected multiplier, cached by scenario, published total and date (bounded)."""
+def _selections_fit(scenario_json: str, published: tuple, month_ends: tuple, paths: tuple) -> tuple[int, float]:
+    """The lead and multiplier, cached by scenario, published path and candidate paths (bounded)."""
     from smallboats.analysis.calibrate import calibrate_selections
+    from smallboats.analysis.results_cache import cached
 
-    return calibrate_selections(Scenario.model_validate_json(scenario_json), published, until)
+    scenario = Scenario.model_validate_json(scenario_json)
+    candidates = dict(zip(LEAD_DAYS_SEARCHED, paths, strict=True))
+    # the options hold everything the fit reads (the scenario carries its fitted baseline), so the
+    # disk cache needs no release ids of its own
+    options = {"scenario": scenario_json, "published": published, "month_ends": month_ends, "paths": paths}
+    fit = cached(
+        "actual-selections", [], options, lambda: calibrate_selections(scenario, published, month_ends, candidates)
+    )
+    return tuple(fit)
 
 
 def read_manifest(path: Path, *, max_runs: int) -> tuple[Scenario, int, int, dict]:

@@ -143,6 +143,7 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
                 "cf_arrivals": cf.iloc[y].to_numpy(),
                 "returned": totals["returned"].iloc[y].to_numpy(),
                 "admitted": totals["admitted"].iloc[y].to_numpy(),
+                "detention_places": sc.scheme.places(),  # the value used, the default rule's when unset
             }
         )
         frame["effect"] = frame.arrivals - frame.cf_arrivals

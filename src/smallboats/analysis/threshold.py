@@ -1,11 +1,18 @@
 """How big would the scheme have to be? The smallest weekly quota that cuts arrivals by a target.
 
 For each deterrence assumption the scenario is run at every quota of a grid (paired with its
-no-scheme counterfactual, common random numbers), and the cut in first-year arrivals is computed
-run by run: ``1 - arrivals / counterfactual arrivals``. A quota "reaches" the target when at least
-``probability`` of runs cut arrivals by ``target`` or more. Detention places follow the same
-documented rule as every what-if (:func:`smallboats.analysis.whatif.default_detention_places`), so
-the curve and the dashboard give the same answer for the same quota.
+no-scheme counterfactual, common random numbers), and the cut in arrivals is computed run by run,
+``1 - arrivals / counterfactual arrivals``, for each year of the scheme and for its steady state
+(every year after the first together). The first year mixes the start-up, when few have been
+returned and nobody can yet be deterred, with what follows; later years show what a quota does once
+it runs. A quota "reaches" the target when at least ``probability`` of runs cut arrivals by
+``target`` or more in the year asked for.
+
+Each row names what holds returns below the quota: the pool of eligible arrivals, the detention
+places, or the cases lost in casework (failed, won on challenge, or past the three-month limit).
+Detention places follow the model's one rule when the scenario gives none
+(:func:`smallboats.model.params.detention_places_for`), so the curve, a sweep, a scenario file and
+the dashboard give the same answer for the same quota; the value used is a column.
 """
 
 from __future__ import annotations
@@ -15,37 +22,100 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from smallboats.analysis.whatif import default_detention_places
+from smallboats.errors import UsageError
 from smallboats.model import Scenario, simulate
 from smallboats.vocab import DETERRENCE_FORMS as FORMS
-from smallboats.vocab import QUANTILES
+from smallboats.vocab import QUANTILES, STEADY, year_label  # noqa: F401 - year_label is read from here too
 
-FIRST_YEAR_DAYS = 365
 DEFAULT_GRID = (50, 100, 250, 500, 1000, 2000, 4000)
+DEFAULT_YEARS = 3.0
+# Assumption: a quota is "delivered" when returns reach nine tenths of it; past that, what remains
+# is noise, not a constraint.
+DELIVERED = 0.9
+CONSTRAINTS = {
+    "pool": "the pool of eligible arrivals",
+    "places": "detention places",
+    "casework": "casework losses",
+    "none": "none (the quota is delivered)",
+}
 
 
-def curve_point(task: tuple) -> dict:
-    """One point of the curve: a deterrence form at a weekly quota (a top-level function for workers)."""
+def scheme_years(days: int) -> list[int | str]:
+    """The years a curve reports for a horizon: each whole or part year, and the steady state after the first."""
+    n = int((days - 1) / 365.25) + 1
+    return [*range(1, n + 1), *([STEADY] if n >= 2 else [])]
+
+
+def _rows_by_year(r) -> dict:
+    """Per-run totals by scheme year of what the rows need (scenario arm, and the no-scheme arrivals)."""
+    get = {v: r.per_run(v, "year") for v in ("arrivals", "returned", "selected", "new_eligible", "quota_week")}
+    get["cf"] = r.per_run("arrivals", "year", arm="counterfactual")
+    keys = (np.arange(r.days) / 365.25).astype(int)
+    days = np.bincount(keys)
+    get["offered"] = get["quota_week"] * (days / 7.0)[:, None]  # the quota's people over each year
+    return get
+
+
+def _pick(get: dict, year) -> dict:
+    """The totals of one scheme year, or of every year after the first (the steady state)."""
+    sl = slice(1, None) if year == STEADY else slice(year - 1, year)
+    return {k: v[sl].sum(axis=0) for k, v in get.items() if k != "quota_week"}
+
+
+def binding_constraint(t: dict) -> tuple[str, dict]:
+    """What holds returns below the quota, from medians of a year's totals; and the shares of the shortfall.
+
+    The shortfall (quota offered less returns) is split into the quota no one was selected for,
+    because too few eligible people arrived (``pool``) or the places were full (``places``), and the
+    selected who were not returned (``casework``). The largest part is named; ``none`` when returns
+    reach :data:`DELIVERED` of the quota.
+    """
+    offered, selected = float(np.median(t["offered"])), float(np.median(t["selected"]))
+    eligible, returned = float(np.median(t["new_eligible"])), float(np.median(t["returned"]))
+    unselected = max(offered - selected, 0.0)
+    parts = {
+        "pool": unselected if eligible < offered else 0.0,
+        "places": 0.0 if eligible < offered else unselected,
+        "casework": max(selected - returned, 0.0),
+    }
+    shares = {k: (v / offered if offered > 0 else 0.0) for k, v in parts.items()}
+    if offered <= 0 or returned >= DELIVERED * offered:
+        return "none", shares
+    return max(parts, key=parts.get), shares
+
+
+def curve_point(task: tuple) -> list[dict]:
+    """One quota under one deterrence form: a row per scheme year (a top-level function for workers)."""
     base, form, q, runs, seed, years = task
     sc = Scenario.model_validate(base)
     sc.years = years
     sc.deterrence.form = form
     sc.scheme.quota = _fixed(q)
-    sc.scheme.detention_places = default_detention_places(q)  # the same rule as every what-if
     sc.name = f"{form} at {q:g}/week"
-    r = simulate(sc, runs=runs, seed=seed)
-    days = min(FIRST_YEAR_DAYS, r.days)  # the first year, or the whole horizon when shorter
-    arr = r.per_run("arrivals", "total", days=days)[0]
-    ret = r.per_run("returned", "total", days=days)[0]
-    cut = r.cut("arrivals", "total", days=days)[0]
+    r = simulate(sc, runs=runs, seed=seed, records=False)
+    get = _rows_by_year(r)
     quantiles = tuple((k, QUANTILES[k]) for k in ("p05", "p25", "median", "p75", "p95"))
-    return {
-        "assumption": form,
-        "weekly_quota": q,
-        **{f"cut_{k}": float(np.quantile(cut, v)) for k, v in quantiles},
-        "returns_share": float(np.median(ret / np.maximum(arr, 1))),
-        "cuts": cut,
-    }
+    rows = []
+    for year in scheme_years(r.days):
+        t = _pick(get, year)
+        cut = 1.0 - t["arrivals"] / np.maximum(t["cf"], 1.0)
+        binding, shares = binding_constraint(t)
+        rows.append(
+            {
+                "assumption": form,
+                "weekly_quota": q,
+                "year": str(year),
+                **{f"cut_{k}": float(np.quantile(cut, v)) for k, v in quantiles},
+                "returns_share": float(np.median(t["returned"] / np.maximum(t["arrivals"], 1))),
+                "returned_median": float(np.median(t["returned"])),
+                "quota_offered": float(np.median(t["offered"])),
+                "detention_places": sc.scheme.places(),
+                "binding": binding,
+                **{f"short_{k}": round(v, 4) for k, v in shares.items()},
+                "cuts": cut,
+            }
+        )
+    return rows
 
 
 def quota_curve(
@@ -55,30 +125,41 @@ def quota_curve(
     grid=DEFAULT_GRID,
     runs: int = 250,
     seed: int = 7,
-    years: float = 1.0,
+    years: float = DEFAULT_YEARS,
     on_step: Callable[[str], None] | None = None,
     ex=None,
     dask: str | None = None,
     workers: int = 2,
 ) -> pd.DataFrame:
-    """The cut in first-year arrivals at each quota, per deterrence assumption (median and bands).
+    """The cut in arrivals at each quota, per deterrence assumption and scheme year (median and bands).
 
     Each point of the curve is a task for ``ex``, or else for the executor ``dask`` and ``workers``
     name (as for sweeps: ``None`` in this process, ``"local"``, or a scheduler's address). The
     numbers do not depend on which runs them.
 
     Returns:
-        Rows ``assumption, weekly_quota, cut_median, cut_p05, cut_p25, cut_p75, cut_p95, returns_share``,
-        plus ``cuts``: the per-run cuts (for probability queries).
+        Rows ``assumption, weekly_quota, year`` (``"1"``, ``"2"``... and ``"steady"``), the cut's median
+        and bands, ``returns_share``, ``returned_median``, ``quota_offered``, ``detention_places``,
+        ``binding`` (a key of :data:`CONSTRAINTS`) and the shortfall's shares (``short_*``), plus
+        ``cuts``: the per-run cuts (for probability queries).
     """
     from smallboats.analysis.distributed import executor
 
     tasks = [(base.model_dump(mode="json"), form, float(q), runs, seed, years) for form in forms for q in grid]
     on_done = (lambda i: on_step(f"{tasks[i][1]} at {tasks[i][2]:g}/week")) if on_step else None
     if ex is not None:
-        return pd.DataFrame(ex.map(curve_point, tasks, on_done=on_done))
+        return _frame(ex.map(curve_point, tasks, on_done=on_done))
     with executor(dask, workers) as own:
-        return pd.DataFrame(own.map(curve_point, tasks, on_done=on_done))
+        return _frame(own.map(curve_point, tasks, on_done=on_done))
+
+
+def _frame(points) -> pd.DataFrame:
+    return pd.DataFrame([row for rows in points for row in rows])
+
+
+def headline_year(curve: pd.DataFrame) -> str:
+    """The year a curve is read at by default: the steady state when the horizon has one, else the first."""
+    return STEADY if (curve.year == STEADY).any() else "1"
 
 
 def _fixed(q: float):
@@ -87,10 +168,17 @@ def _fixed(q: float):
     return FixedQuota(kind="fixed", per_week=q)
 
 
-def smallest_quota(curve: pd.DataFrame, target: float, probability: float) -> list[dict]:
-    """Per assumption, the smallest quota with P(cut >= target) >= probability (None if none does)."""
+def smallest_quota(curve: pd.DataFrame, target: float, probability: float, year: str | None = None) -> list[dict]:
+    """Per assumption, the smallest quota with P(cut >= target) >= probability in ``year`` (None if none does).
+
+    ``year`` is a scheme year (``"1"``, ``"2"``...) or ``"steady"``; by default the steady state
+    when the curve has one.
+    """
+    year = year or headline_year(curve)
+    if year not in set(curve.year):
+        raise UsageError(f"year must be one of {', '.join(dict.fromkeys(curve.year))}, not {year!r}")
     out = []
-    for form, g in curve.groupby("assumption", sort=False):
+    for form, g in curve[curve.year == year].groupby("assumption", sort=False):
         g = g.sort_values("weekly_quota")
         hit = None
         for row in g.itertuples():
@@ -103,6 +191,9 @@ def smallest_quota(curve: pd.DataFrame, target: float, probability: float) -> li
                 "weekly_quota": None if hit is None else int(hit.weekly_quota),
                 "returns_share": None if hit is None else round(hit.returns_share, 4),
                 "probability_at_quota": None if hit is None else round(float((hit.cuts >= target).mean()), 3),
+                "binding": None if hit is None else hit.binding,
+                "detention_places": None if hit is None else hit.detention_places,
+                "year": year,
                 "target_cut": target,
                 "probability": probability,
                 "searched": {

@@ -3,8 +3,9 @@
 Every face that changes a preset by a few settings goes through :func:`whatif_overrides`, so the
 same what-if gives the same scenario whichever face asked.
 
-Detention places are an explicit input. When a what-if sets a quota but no places, the default rule
-:func:`default_detention_places` applies, and the value used is reported with the result.
+Detention places are an explicit input. When neither the what-if nor the preset gives any, the
+model's default rule (:func:`smallboats.model.params.detention_places_for`, at the quota's peak)
+applies, and the value used is reported with the result.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from smallboats import facts
-from smallboats.model.params import Scheme
+from smallboats.model.params import Scheme, detention_places_for
 from smallboats.vocab import DeterrenceChoice
 
 
@@ -24,19 +25,16 @@ def _upper(model, name: str) -> float:
 MAX_QUOTA_PER_WEEK = 5000.0
 MAX_PLACES = _upper(Scheme, "detention_places")
 RAMP_WEEKS = 52
-PLACES_PER_WEEKLY_QUOTA = 4.0
-MIN_PLACES = 200.0
 
 
 def default_detention_places(quota_per_week: float) -> float:
-    """Detention places for a weekly quota when none are given.
+    """Detention places for a weekly quota when none are given: the model's one rule.
 
-    Assumption: the Home Office publishes no count of places set aside for the scheme. A case is
-    held for up to the agreement's three-month limit, but most are decided within a few weeks, so
-    four weeks of the quota in detention (and never fewer than a small fixed floor) lets the quota,
-    not the places, bind; set ``detention_places`` to test a tighter limit.
+    See :func:`smallboats.model.params.detention_places_for` (an assumption, with its reason); a
+    scenario that gives no places uses the same rule at its quota's peak, so a what-if, a sweep, a
+    threshold search and a scenario file agree.
     """
-    return max(MIN_PLACES, PLACES_PER_WEEKLY_QUOTA * quota_per_week)
+    return detention_places_for(quota_per_week)
 
 
 class WhatIf(BaseModel):
@@ -92,11 +90,7 @@ def whatif_overrides(w: WhatIf | None, preset_quota: float = float(facts.ANNOUNC
     quota = _quota(w, preset_quota)
     if quota is not None:
         scheme["quota"] = quota
-        top = max(w.quota_per_week or 0.0, w.ramp_to_per_week or 0.0)
-        scheme["detention_places"] = (
-            w.detention_places if w.detention_places is not None else (default_detention_places(top))
-        )
-    elif w.detention_places is not None:
+    if w.detention_places is not None:
         scheme["detention_places"] = w.detention_places
     if w.p_challenge is not None:
         scheme["p_challenge"] = {"low": w.p_challenge, "high": w.p_challenge}
@@ -124,6 +118,6 @@ def whatif_scenario(preset: str, store, whatif: WhatIf | None, *, years: float |
     overrides = whatif_overrides(whatif, preset_quota)
     sc, meta = build_scenario(preset, store, years=years, as_of=as_of, overrides=overrides)
     used = whatif.model_dump() if whatif else {}
-    used["detention_places"] = sc.scheme.detention_places
+    used["detention_places"] = sc.scheme.places()
     meta["what_if"] = used
     return sc, meta

@@ -102,7 +102,7 @@ def simulate_cmd(
     emit(
         _summary_table(summary),
         format,
-        title=f"{sc.name}: {runs:,} runs, seed {seed}",
+        title=f"{sc.name}: {runs:,} runs, seed {seed}; {summary['detention_places']:,.0f} detention places",
         source=f"smallboats {summary['package_version']}; data release {summary['data_release']}",
         payload=summary,
     )
@@ -159,45 +159,70 @@ def threshold_cmd(
     ] = "50,100,250,500,1000,2000,4000",
     runs: runs_opt("Runs per quota and assumption.", 10_000) = 250,
     seed: SeedOpt = 7,
+    years: Annotated[
+        int, typer.Option(min=1, max=10, help="Scheme years simulated (the steady state needs two or more).")
+    ] = 3,
+    year: Annotated[
+        str,
+        typer.Option(help="The scheme year the target is read at: 1, 2, ... or 'steady' (every year after the first)."),
+    ] = "steady",
     dask: DaskOpt = "none",
     workers: WorkersOpt = 2,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
-    """The smallest weekly quota that cuts first-year arrivals by a target with a given probability.
+    """The smallest weekly quota that cuts arrivals by a target with a given probability, by scheme year.
 
     Searched under each deterrence assumption (none, linear, elasticity, threshold); null where no
-    quota in the grid reaches the target. With --quota, the cut that quota buys instead.
+    quota in the grid reaches the target. The target is read in the steady state (every scheme
+    year after the first) unless --year says otherwise: the first year is mostly start-up. Each row
+    names what holds returns below the quota (the pool of eligible arrivals, detention places, or
+    casework losses) and the detention places used. With --quota, the cut that quota buys in every
+    year instead.
 
-    Example: smallboats threshold --target 0.25 --probability 0.8 --format json
+    Example: smallboats threshold --target 0.25 --probability 0.8 --year steady --format json
     """
     import pandas as pd
 
     from smallboats.analysis.distributed import executor
     from smallboats.analysis.scenarios import build_scenario
-    from smallboats.analysis.threshold import quota_curve, smallest_quota
+    from smallboats.analysis.threshold import quota_curve, smallest_quota, year_label
 
     values = _quotas(quota, grid)
+    _check_year(year, years)
     with open_store(store) as st:
-        sc, _ = build_scenario(scenario, st, years=1, as_of=as_of_release)
+        sc, _ = build_scenario(scenario, st, years=years, as_of=as_of_release)
     with executor(dask, workers) as ex, progress() as bar:
         task = bar.add_task("Searching", total=4 * len(values))
         curve = quota_curve(
-            sc, grid=values, runs=runs, seed=seed, ex=ex, on_step=lambda n: bar.update(task, advance=1, description=n)
+            sc,
+            grid=values,
+            runs=runs,
+            seed=seed,
+            years=years,
+            ex=ex,
+            on_step=lambda n: bar.update(task, advance=1, description=n),
         )
     if quota is not None:
         table = curve.drop(columns="cuts")
-        emit(table.round(4), format, title=f"The cut in first-year arrivals that {quota:g} a week buys")
+        emit(table.round(4), format, title=f"The cut in arrivals that {quota:g} a week buys, by scheme year")
         return
-    result = smallest_quota(curve, target, probability)
+    result = smallest_quota(curve, target, probability, year)
     emit(
         pd.DataFrame([{k: v for k, v in r.items() if k != "searched"} for r in result]),
         format,
-        title=f"Smallest weekly quota for a {target:.0%} cut with probability {probability:.0%} "
-        f"(searched {min(values):g} to {max(values):g} a week)",
+        title=f"Smallest weekly quota for a {target:.0%} cut with probability {probability:.0%} in "
+        f"{year_label(year)} (searched {min(values):g} to {max(values):g} a week)",
         payload=result,
     )
+
+
+def _check_year(year: str, years: int) -> None:
+    """--year must be a simulated scheme year, or 'steady' when there are two or more."""
+    allowed = [str(y) for y in range(1, years + 1)] + (["steady"] if years >= 2 else [])
+    if year not in allowed:
+        raise UsageError(f"--year must be one of {', '.join(allowed)} with --years {years}, not {year!r}")
 
 
 def _quotas(quota: float | None, grid: str) -> list[float]:

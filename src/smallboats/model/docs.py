@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, get_args, get_origin
 
 from pydantic import BaseModel
@@ -99,3 +100,54 @@ def parameters_markdown() -> str:
             out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
         out.append("")
     return "\n".join(out)
+
+
+# An internal reference (an issue or ticket number) is not a source a reader can look up.
+INTERNAL = re.compile(r"\bissues?\s*#?\d|\bticket\b|#\d+|\bTODO\b", re.IGNORECASE)
+PUBLISHERS = (
+    "Home Office",
+    "Office for National Statistics",
+    "Prime Minister's Office",
+    "Agreement on the Prevention of Dangerous Journeys",
+    "agreement on the prevention of dangerous journeys",
+    "BBC",
+    "The Guardian",
+    "The Times",
+)
+YEAR = re.compile(r"\b(19|20)\d\d\b")
+AUTHOR_YEAR = re.compile(r"\b[A-Z][A-Za-z'-]+(?: et al\.?| and [A-Z][A-Za-z'-]+)? \(?(19|20)\d\d\)?")
+
+
+def source_problem(kind: str, source: str) -> str | None:
+    """Why a parameter's source is not good enough, or None.
+
+    An ``assumption`` says so and why (it starts "Assumption"); a ``fitted`` value names what it
+    was fitted to (a publisher's series); an ``official`` figure names its publisher and a date; a
+    ``study`` names its authors and year. No source may be an internal reference.
+    """
+    if not source.strip():
+        return "no source"
+    if INTERNAL.search(source):
+        return "names an internal reference, not a publication"
+    if kind == "assumption":
+        return None if source.startswith("Assumption") else "an assumption must say so ('Assumption: why')"
+    if kind == "fitted":
+        ok = source.startswith("Fitted:") and any(p in source for p in PUBLISHERS)
+        return None if ok else "a fitted value must say what it was fitted to ('Fitted: ... publisher's series')"
+    if kind == "official":
+        ok = any(p in source for p in PUBLISHERS) and YEAR.search(source)
+        return None if ok else "an official figure must name its publisher and date"
+    if kind == "study":
+        return None if AUTHOR_YEAR.search(source) else "a study must name its authors and year"
+    return f"unknown kind {kind!r}"
+
+
+def source_problems() -> list[str]:
+    """Every parameter whose source falls short, as ``section.parameter: why``."""
+    out = []
+    for title, model in SECTIONS:
+        for r in parameter_rows(model):
+            why = source_problem(r["kind"], r["source"])
+            if why:
+                out.append(f"{title}: {r['name']}: {why} ({r['source']!r})")
+    return out

@@ -21,6 +21,7 @@ LATER_PRIORS = (
     "crossings.p_prevented_give_up",
     "crossings.level_noise_sd",
     "crossings.level_noise_days",
+    "scheme.admission_balance",
 )
 
 
@@ -119,7 +120,7 @@ def _config(scenario: Scenario) -> np.ndarray:
         "cond_step": cond.step if cond else 0.0,
         "cond_weeks": cond.weeks if cond else 0.0,
         "cond_max": cond.max_per_week if cond else 0.0,
-        "detention_places": s.detention_places,
+        "detention_places": s.places(),
         "limit_days": s.limit_days,
         "first_return_day": (s.first_return - scenario.start).days,
         "announced_day": (d.announced - scenario.start).days,
@@ -183,6 +184,7 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
         "admissions_per_day": pr["scheme.admissions_per_week"] / 7,
         "p_admission_pass": pr["scheme.p_admission_pass"],
         "dur_admission_days": np.round(pr["scheme.dur_admission_days"]),
+        "admission_balance": np.round(pr["scheme.admission_balance"]),
         "threshold_s0": 1 / (1 + np.exp(pr["deterrence.threshold"] / scenario.deterrence.threshold_width)),
         "p_no_applications": np.exp(-pr["scheme.admissions_per_week"] / 7),
         "log_p_stay": np.where(pr["crossings.p_leave_coast"] <= 0.5, np.log1p(-pr["crossings.p_leave_coast"]), 1.0),

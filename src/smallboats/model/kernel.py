@@ -187,6 +187,7 @@ PARAMS = (
     "admissions_per_day",  # from scheme.admissions_per_week
     "p_admission_pass",
     "dur_admission_days",
+    "admission_balance",  # how far admissions may run ahead of returns (behind, when below zero)
     "threshold_s0",  # from deterrence.threshold and threshold_width
     "p_no_applications",  # exp(-admissions_per_day): the chance of a day without one
     "log_p_stay",  # log(1 - p_leave_coast)
@@ -226,6 +227,7 @@ P_P_LOST_GIVEN_NEITHER = PARAMS.index("p_lost_given_neither")
 P_ADMISSIONS_PER_DAY = PARAMS.index("admissions_per_day")
 P_P_ADMISSION_PASS = PARAMS.index("p_admission_pass")
 P_DUR_ADMISSION_DAYS = PARAMS.index("dur_admission_days")
+P_ADMISSION_BALANCE = PARAMS.index("admission_balance")
 P_THRESHOLD_S0 = PARAMS.index("threshold_s0")
 P_P_NO_APPLICATIONS = PARAMS.index("p_no_applications")
 P_LOG_P_STAY = PARAMS.index("log_p_stay")
@@ -947,8 +949,14 @@ def recross(p, s, D, g):
 
 
 @_jit
-def admissions(t, daily, p, s, D, rings, g):
-    """People in France with a UK family link apply, pass checks, wait, and are admitted one for one."""
+def admissions(t, C, daily, p, s, D, rings, g):
+    """People in France with a UK family link apply, pass checks, wait, and are admitted against returns.
+
+    Admission is its own process: those ready are admitted from the first return day onwards,
+    while the people admitted stay within the run's balance of the people returned so far (ahead
+    of returns when the balance is above zero, behind when below), as the published monthly table
+    shows them doing.
+    """
     applied = 0
     if daily[D_APPLYING, t] > 0:
         lam = p[P_ADMISSIONS_PER_DAY]
@@ -962,7 +970,10 @@ def admissions(t, daily, p, s, D, rings, g):
     s[S_READY] += rings[RING_ADMISSIONS, i]
     rings[RING_ADMISSIONS, i] = 0
     s[S_CUM_RETURNED] += D[T_NEW_RETURNED]
-    admit = min(s[S_READY], s[S_CUM_RETURNED] - s[S_CUM_ADMITTED])
+    admit = 0.0
+    if t >= C[C_FIRST_RETURN_DAY]:
+        room = math.floor(s[S_CUM_RETURNED] + p[P_ADMISSION_BALANCE] - s[S_CUM_ADMITTED])
+        admit = min(s[S_READY], max(room, 0.0))
     s[S_READY] -= admit
     s[S_CUM_ADMITTED] += admit
     D[T_NEW_APPLIED] = applied
@@ -1013,7 +1024,7 @@ def run_block(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f, rec_lo
             selection(t, C, daily, p, s, D, g)
             casework(t, C, p, s, D, rings, g)
             recross(p, s, D, g)
-            admissions(t, daily, p, s, D, rings, g)
+            admissions(t, C, daily, p, s, D, rings, g)
             record(t, r - rec_lo, s, D, rec_i, rec_f)
 
 

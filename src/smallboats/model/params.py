@@ -14,11 +14,24 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from smallboats import facts
 from smallboats.errors import DataError
 from smallboats.files import read_toml
 from smallboats.vocab import DeterrenceChoice
 
 OFFICIAL, STUDY, ASSUMPTION, FITTED = "official", "study", "assumption", "fitted"
+
+# Sources used by several fields
+HO_TIME_SERIES = "Home Office, 'Migrants detected crossing the English Channel in small boats', time series"
+HO_AGREEMENT_TABLE = (
+    "Home Office, 'Transfers into and returns from the United Kingdom under the UK-France agreement', "
+    "monthly table (Border Security Commander's annual report data, 16 Jul 2026)"
+)
+REPORTED_RATE = (
+    "Assumption: the starting rate reported at the UK-France summit (BBC and others, 10 Jul 2025), "
+    "not confirmed by the government"
+)
+NO_RULE = "Assumption: an illustrative rule; no rule for raising the quota has been published"
 
 
 def P(default, *, unit: str, source: str, kind: str, ge=None, le=None, **kw):  # noqa: N802 - reads as a declaration
@@ -74,7 +87,15 @@ class FixedQuota(_Strict):
 
     kind: Literal["fixed"]
     per_week: float = P(
-        50, unit="people/week", source="Reported at the announcement, 10 Jul 2025", kind=OFFICIAL, ge=0, le=10_000
+        50,
+        unit="people/week",
+        source=(
+            "Assumption: the starting rate reported at the UK-France summit (BBC and others, 10 Jul 2025), "
+            "not confirmed by the government"
+        ),
+        kind=ASSUMPTION,
+        ge=0,
+        le=10_000,
     )
 
 
@@ -89,21 +110,28 @@ class RampQuota(_Strict):
     """A linear ramp from ``start_per_week`` to ``end_per_week`` over ``ramp_weeks``."""
 
     kind: Literal["ramp"]
-    start_per_week: float = P(50, unit="people/week", source="Announced pilot rate", kind=OFFICIAL, ge=0, le=10_000)
+    start_per_week: float = P(50, unit="people/week", source=REPORTED_RATE, kind=ASSUMPTION, ge=0, le=10_000)
     end_per_week: float = P(
         250, unit="people/week", source="Assumption: a five-fold 'ramp up'", kind=ASSUMPTION, ge=0, le=10_000
     )
-    ramp_weeks: int = P(52, unit="weeks", source="Assumption: over a year", kind=ASSUMPTION, ge=1, le=520)
+    ramp_weeks: int = P(
+        52,
+        unit="weeks",
+        source="Assumption: over a year; no timetable has been published",
+        kind=ASSUMPTION,
+        ge=1,
+        le=520,
+    )
 
 
 class ConditionalQuota(_Strict):
     """Raise the quota by ``step`` whenever the past ``weeks`` weeks all met it, up to ``max_per_week``."""
 
     kind: Literal["conditional"]
-    start_per_week: float = P(50, unit="people/week", source="Announced pilot rate", kind=OFFICIAL, ge=0, le=10_000)
-    step: float = P(25, unit="people/week", source="Assumption", kind=ASSUMPTION, ge=0, le=1_000)
-    weeks: int = P(4, unit="weeks", source="Assumption", kind=ASSUMPTION, ge=1, le=52)
-    max_per_week: float = P(500, unit="people/week", source="Assumption", kind=ASSUMPTION, ge=0, le=10_000)
+    start_per_week: float = P(50, unit="people/week", source=REPORTED_RATE, kind=ASSUMPTION, ge=0, le=10_000)
+    step: float = P(25, unit="people/week", source=NO_RULE, kind=ASSUMPTION, ge=0, le=1_000)
+    weeks: int = P(4, unit="weeks", source=NO_RULE, kind=ASSUMPTION, ge=1, le=52)
+    max_per_week: float = P(500, unit="people/week", source=NO_RULE, kind=ASSUMPTION, ge=0, le=10_000)
 
 
 class PathQuota(_Strict):
@@ -120,6 +148,32 @@ Quota = Annotated[
 ]
 
 
+def peak_per_week(quota: Quota) -> float:
+    """The highest weekly quota a schedule can reach (a conditional schedule's ceiling)."""
+    if isinstance(quota, FixedQuota):
+        return quota.per_week
+    if isinstance(quota, SteppedQuota):
+        return max(v for _, v in quota.steps)
+    if isinstance(quota, RampQuota):
+        return max(quota.start_per_week, quota.end_per_week)
+    if isinstance(quota, ConditionalQuota):
+        return max(quota.start_per_week, quota.max_per_week)
+    return max(quota.per_week)
+
+
+# The default rule for detention places (an assumption: none are published). A case is held for at
+# most the agreement's three months, but the first return came about six weeks after entry into
+# force, so four weeks of the quota in detention lets the quota rather than the places bind; the
+# floor keeps a small quota from being limited by a handful of places.
+PLACES_PER_WEEKLY_QUOTA = 4.0
+MIN_PLACES = 200.0
+
+
+def detention_places_for(quota_per_week: float) -> float:
+    """Detention places when a scenario gives none: four weeks of the weekly quota, at least 200."""
+    return max(MIN_PLACES, PLACES_PER_WEEKLY_QUOTA * quota_per_week)
+
+
 # --- the model's parts ------------------------------------------------------------------------
 
 
@@ -132,7 +186,7 @@ class Crossings(_Strict):
         kind=FITTED,
         lo=0,
         hi=5_000,
-        source="Fitted: mean daily arrivals over the fit window (HO time series SB_01)",
+        source=f"Fitted: mean daily arrivals over the fit window ({HO_TIME_SERIES}, SB_01)",
     )
     trend_per_year: Range = R(
         -0.05,
@@ -141,7 +195,7 @@ class Crossings(_Strict):
         kind=ASSUMPTION,
         lo=-0.9,
         hi=2,
-        source="Assumption: no known trend; +/-5% a year spans recent year-on-year swings",
+        source="Assumption: no known trend; a few per cent a year either way",
     )
     seasonal: list[SeasonalFactor] = Field(
         default_factory=lambda: [0.35, 0.45, 0.75, 0.8, 0.95, 1.25, 1.2, 1.4, 1.6, 1.35, 1.1, 0.8],
@@ -150,7 +204,7 @@ class Crossings(_Strict):
         json_schema_extra={
             "unit": "relative to the yearly mean",
             "kind": FITTED,
-            "source": "Fitted: monthly shares of arrivals (HO time series SB_01)",
+            "source": f"Fitted: monthly shares of arrivals ({HO_TIME_SERIES}, SB_01)",
         },
     )
     p_cross_after_calm: list[Probability] = Field(
@@ -160,7 +214,7 @@ class Crossings(_Strict):
         json_schema_extra={
             "unit": "probability",
             "kind": FITTED,
-            "source": "Fitted: P(arrivals today | none yesterday) by month (HO time series SB_01)",
+            "source": f"Fitted: P(arrivals today | none yesterday) by month ({HO_TIME_SERIES}, SB_01)",
         },
     )
     p_cross_after_cross: list[Probability] = Field(
@@ -170,7 +224,7 @@ class Crossings(_Strict):
         json_schema_extra={
             "unit": "probability",
             "kind": FITTED,
-            "source": "Fitted: P(arrivals today | arrivals yesterday) by month (HO time series SB_01)",
+            "source": f"Fitted: P(arrivals today | arrivals yesterday) by month ({HO_TIME_SERIES}, SB_01)",
         },
     )
     p_launch: Range = R(
@@ -180,7 +234,7 @@ class Crossings(_Strict):
         kind=ASSUMPTION,
         lo=0.01,
         hi=1,
-        source="Assumption: most people waiting try on a calm day; calibrated in issue 5",
+        source="Assumption: most people waiting try on a calm day; no count of launches is published",
     )
     p_prevent: Range = R(
         0.30,
@@ -189,7 +243,10 @@ class Crossings(_Strict):
         kind=FITTED,
         lo=0,
         hi=0.95,
-        source="Fitted: prevented/(prevented+arrived), HO SB_02 weekly, French estimates",
+        source=(
+            "Fitted: prevented/(prevented+arrived) by week, French estimates as published in the "
+            f"{HO_TIME_SERIES} (SB_02)"
+        ),
     )
     p_leave_coast: Range = R(
         0.0,
@@ -206,7 +263,10 @@ class Crossings(_Strict):
         kind=FITTED,
         lo=1,
         hi=200,
-        source="Fitted: people/boats in the last 12 months (HO SB_01); 62 in 2025",
+        source=(
+            "Fitted: the trend of monthly people per boat (log-linear, weighted by boats) over the three "
+            f"years to the newest data ({HO_TIME_SERIES}, SB_01), read at the scenario's start; its 90% interval"
+        ),
     )
     ppb_growth_per_year: Range = R(
         0.0,
@@ -215,15 +275,15 @@ class Crossings(_Strict):
         kind=FITTED,
         lo=-0.5,
         hi=1,
-        source="Fitted: 53 (2024) to 62 (2025) is +17%; assumed to slow",
+        source=f"Fitted: the slope of the same trend ({HO_TIME_SERIES}, SB_01); its 90% interval",
     )
     ppb_max: float = P(
-        90,
+        120,
         unit="people/boat",
         kind=ASSUMPTION,
         ge=1,
         le=300,
-        source="Assumption: the largest boats seen carry about 90",
+        source="Assumption: a ceiling on the trend, well above the highest monthly average on record (in the 80s)",
     )
     launch_shock_cv: Range = R(
         0.0,
@@ -233,7 +293,7 @@ class Crossings(_Strict):
         hi=5,
         source=(
             "Assumption until calibrated: none by default (each calm day launches the same share); "
-            "`calibrate` fits it so that the simulated weeks vary as the record's do (issue 14)"
+            "`calibrate` fits it so that the simulated weeks vary as the record's do"
         ),
     )
     level_drift_per_year: Range = R(
@@ -244,7 +304,7 @@ class Crossings(_Strict):
         hi=2,
         source=(
             "Assumption until calibrated: no drift by default; `calibrate` sets it to the record's "
-            "year-on-year swings of 12-month totals (HO SB_01), as for the level's range"
+            f"year-on-year swings of 12-month totals ({HO_TIME_SERIES}, SB_01)"
         ),
     )
     p_prevented_give_up: Range = R(
@@ -257,7 +317,7 @@ class Crossings(_Strict):
         source=(
             "Assumption: nobody publishes what becomes of those stopped (French figures count "
             "attempts prevented, not people); most try again, some are detained or give up; 0-30% "
-            "spans 'almost all retry' to a large minority (issue 13 item 5)"
+            "spans 'almost all retry' to a large minority"
         ),
     )
     level_noise_sd: Range = R(
@@ -284,7 +344,7 @@ class Crossings(_Strict):
         json_schema_extra={
             "unit": "-",
             "kind": FITTED,
-            "source": "Where the fitted values came from (release, window)",
+            "source": f"Fitted: where the fitted values came from (the release of the {HO_TIME_SERIES}, window)",
         },
     )
 
@@ -293,11 +353,15 @@ class Scheme(_Strict):
     """The returns agreement: screening, selection, detention, casework and admissions."""
 
     enabled: bool = True
-    in_force: dt.date = P(
-        dt.date(2025, 8, 6), unit="date", kind=OFFICIAL, source="Agreement in force 6 Aug 2025 (Home Office)"
-    )
+    in_force: dt.date = P(dt.date(2025, 8, 6), unit="date", kind=OFFICIAL, source=facts.IN_FORCE.source)
     first_return: dt.date = P(
-        dt.date(2025, 9, 18), unit="date", kind=OFFICIAL, source="First removal flight, 18 Sep 2025 (press reports)"
+        dt.date(2025, 9, 18),
+        unit="date",
+        kind=OFFICIAL,
+        source=(
+            "First removal flight, 18 Sep 2025 (press reports); the Home Office monthly table has the "
+            "first returns in September 2025"
+        ),
     )
     end: dt.date | None = P(
         None, unit="date", kind=ASSUMPTION, source="Assumption: runs to the end of the horizon unless given"
@@ -309,7 +373,7 @@ class Scheme(_Strict):
         kind=ASSUMPTION,
         lo=0,
         hi=100,
-        source="1 = the quota path as scheduled; a range makes the path uncertain (sensitivity)",
+        source="Assumption: 1 keeps the quota path as scheduled; a range makes the path uncertain (sensitivity)",
     )
     selection: Literal["random", "first-come", "by-boat", "by-nationality"] = P(
         "random", unit="rule", kind=ASSUMPTION, source="Assumption: the Home Office has not said how it selects"
@@ -321,15 +385,21 @@ class Scheme(_Strict):
         kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Assumption: groups France accepts back; top-5 nationalities are ~65% (HO)",
+        source=(
+            "Assumption: groups France accepts back; the five commonest nationalities are about two "
+            "thirds of small-boat arrivals (Home Office, Irregular migration to the UK)"
+        ),
     )
-    detention_places: float = P(
-        200,
+    detention_places: float | None = P(
+        None,
         unit="people",
         kind=ASSUMPTION,
         ge=0,
         le=100_000,
-        source="Assumption: places set aside for the scheme (not published)",
+        source=(
+            "Assumption: the Home Office publishes no count of places set aside for the scheme. Unset, "
+            "the rule of detention_places_for: four weeks of the highest weekly quota, at least 200"
+        ),
     )
     p_exempt: Range = R(
         0.10,
@@ -362,10 +432,13 @@ class Scheme(_Strict):
         0.50,
         0.73,
         unit="share of cases",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Modern-slavery referral rates of 50-73% where removal was imminent (issue 4)",
+        source=(
+            "Assumption: legal challenges and modern-slavery referrals are common where removal is "
+            "imminent, but no rate is published for this scheme; a wide range around a half"
+        ),
     )
     p_challenge_success: Range = R(
         0.1,
@@ -391,38 +464,75 @@ class Scheme(_Strict):
         kind=OFFICIAL,
         ge=1,
         le=365,
-        source="The agreement: the whole process within three months of arrival",
+        source=(
+            "UK-France Agreement on the Prevention of Dangerous Journeys (in force 6 Aug 2025): the "
+            "whole process within three months of arrival"
+        ),
     )
     p_recross: Range = R(
-        0.02,
-        0.2,
+        0.004,
+        0.065,
         unit="share of returned",
-        kind=STUDY,
-        lo=0,
-        hi=1,
-        source="At least 2 of the first ~94 returned crossed again (press reports)",
-    )
-    admissions_per_week: Range = R(
-        20,
-        80,
-        unit="applicants/week",
-        kind=OFFICIAL,
-        lo=0,
-        hi=10_000,
-        source="1,117 admitted 6 Aug 2025-30 Jun 2026 (Home Office), about 24/week",
-    )
-    p_admission_pass: Range = R(
-        0.6, 0.95, unit="share", kind=ASSUMPTION, lo=0, hi=1, source="Assumption: security and family-link checks"
-    )
-    dur_admission_days: Range = R(
-        21,
-        60,
-        unit="days",
         kind=ASSUMPTION,
         lo=0,
-        hi=365,
-        source="Assumption: first admissions came weeks after first returns",
+        hi=1,
+        source=(
+            "Assumption resting on press reports (The Guardian and The Times, Nov 2025) that a second "
+            "person returned under the agreement had crossed again when about 94 had been returned: "
+            "the range is the 90% binomial interval of 2 in 94"
+        ),
     )
+    admissions_per_week: Range = R(
+        75,
+        500,
+        unit="applicants ready/week",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=10_000,
+        source=(
+            "Assumption: how many apply is not published; at least as many as were admitted in the "
+            f"busiest month, June 2026 ({HO_AGREEMENT_TABLE}), and up to several times that"
+        ),
+    )
+    p_admission_pass: Range = R(
+        0.6,
+        0.95,
+        unit="share",
+        kind=ASSUMPTION,
+        lo=0,
+        hi=1,
+        source="Assumption: security and family-link checks; no refusal rate is published",
+    )
+    dur_admission_days: Range = R(
+        42,
+        56,
+        unit="days",
+        kind=OFFICIAL,
+        lo=0,
+        hi=365,
+        source=(
+            f"The first admissions came in the last days of September 2025, seven to eight weeks after "
+            f"entry into force ({HO_AGREEMENT_TABLE})"
+        ),
+    )
+    admission_balance: Range = R(
+        -24,
+        62,
+        unit="people (admitted less returned)",
+        kind=FITTED,
+        lo=-10_000,
+        hi=10_000,
+        source=(
+            "Fitted: the smallest and largest month-end gaps between people admitted and people returned "
+            f"({HO_AGREEMENT_TABLE}); refitted from the store when a scenario is built"
+        ),
+    )
+
+    def places(self) -> float:
+        """The detention places used: the scenario's, or the default rule at the quota's peak."""
+        if self.detention_places is not None:
+            return self.detention_places
+        return detention_places_for(peak_per_week(self.quota) * self.rel_quota.high)
 
 
 class Deterrence(_Strict):
@@ -432,16 +542,19 @@ class Deterrence(_Strict):
         "mixture",
         unit="form",
         kind=ASSUMPTION,
-        source="Nobody has measured it: 'mixture' draws one of the forms in each run",
+        source="Assumption: nobody has measured the response; 'mixture' draws one of the forms in each run",
     )
     lag_days: Range = R(
         14,
         56,
         unit="days",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=365,
-        source="Information lag of 2-8 weeks (issue 4; migration-network studies)",
+        source=(
+            "Assumption: news of returns travels through migrants' networks within weeks; no "
+            "measurement exists for the Channel"
+        ),
     )
     halflife_days: Range = R(
         14, 42, unit="days", kind=ASSUMPTION, lo=1, hi=365, source="Assumption: perceived risk smooths recent weeks"
@@ -459,10 +572,14 @@ class Deterrence(_Strict):
         -0.5,
         0.0,
         unit="elasticity",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=-3,
         hi=0,
-        source="Hatton (2009), Thielemann (2006): asylum flows' response to policy, -0.5 to 0",
+        source=(
+            "Assumption: no study measures how crossings respond to the chance of return; studies of "
+            "asylum applications against indices of policy toughness (Hatton 2009, The Economic Journal; "
+            "Thielemann 2006) find modest responses, hence a range from none to a modest one"
+        ),
     )
     base_risk: Range = R(
         0.02,
@@ -471,25 +588,32 @@ class Deterrence(_Strict):
         kind=ASSUMPTION,
         lo=0.001,
         hi=1,
-        source="Assumption: chance of removal for small-boat arrivals before the scheme",
+        source="Assumption: the chance of removal for small-boat arrivals before the scheme (few were removed)",
     )
     threshold: Range = R(
         0.1,
         0.5,
         unit="probability",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Albania 2022-23 and Australia 2013 collapses: a threshold p* in 0.1-0.5 (issue 4)",
+        source=(
+            "Assumption: no study measures such a threshold; the Albanian fall after the UK-Albania "
+            "returns arrangement (see threshold_drop) came with returns a large share of arrivals"
+        ),
     )
     threshold_drop: Range = R(
         0.3,
         0.9,
         unit="share of inflow",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Albania 2022-23: arrivals fell by about 90%; assumed 30-90%",
+        source=(
+            "Assumption: Albanian small-boat arrivals fell by about nine tenths from 2022 to 2023 (Home "
+            "Office, Irregular migration to the UK, detailed dataset, year ending September 2023); a "
+            "smaller fall is as likely for other groups"
+        ),
     )
     threshold_width: float = P(
         0.03,
@@ -499,9 +623,7 @@ class Deterrence(_Strict):
         le=1,
         source="Assumption: the step is smoothed over a few points of risk",
     )
-    announced: dt.date = P(
-        dt.date(2025, 7, 10), unit="date", kind=OFFICIAL, source="UK-France summit announcement, 10 Jul 2025"
-    )
+    announced: dt.date = P(dt.date(2025, 7, 10), unit="date", kind=OFFICIAL, source=facts.ANNOUNCED.source)
     announcement_drop: Range = R(
         0.0,
         0.1,
@@ -533,8 +655,15 @@ class Scenario(_Strict):
 
     name: str = "unnamed"
     description: str = ""
-    start: dt.date = P(dt.date(2025, 8, 6), unit="date", kind=OFFICIAL, source="The agreement's entry into force")
-    years: float = P(3, unit="years", kind=ASSUMPTION, ge=1 / 52, le=10, source="Default horizon")
+    start: dt.date = P(dt.date(2025, 8, 6), unit="date", kind=OFFICIAL, source=facts.IN_FORCE.source)
+    years: float = P(
+        3,
+        unit="years",
+        kind=ASSUMPTION,
+        ge=1 / 52,
+        le=10,
+        source="Assumption: three years covers the pilot and two years of a scheme at its full rate",
+    )
     crossings: Crossings = Field(default_factory=Crossings)
     scheme: Scheme = Field(default_factory=Scheme)
     deterrence: Deterrence = Field(default_factory=Deterrence)

@@ -281,6 +281,7 @@ class Results:
             "data_release": self.meta.get("data_release"),
             "package_version": __version__,
             "deterrence_form": self.scenario.deterrence.form,
+            "detention_places": self.scenario.scheme.places(),
             "years": years,
         }
 

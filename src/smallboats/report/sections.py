@@ -14,6 +14,7 @@ import pandas as pd
 from smallboats import __version__, facts
 from smallboats.analysis.official import Delivery, OfficialFigures
 from smallboats.analysis.outlook import CUT_PROBABILITY, Outlook
+from smallboats.analysis.threshold import CONSTRAINTS, STEADY, year_label
 from smallboats.data import queries as q
 from smallboats.formats import pct, thousands
 from smallboats.viz import charts
@@ -82,7 +83,8 @@ def findings(fig: OfficialFigures, out: Outlook, effect: dict | None = None) -> 
         items.append(f"Modelled difference in arrivals under the {name} scenario against no scheme, {years}.")
     items.append(
         f"Across weekly quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))}, the largest median "
-        f"first-year cut under any deterrence assumption is {pct(out.best_cut * 100)}."
+        f"cut in arrivals in {year_label(out.curve_year)} under any deterrence assumption is "
+        f"{pct(out.best_cut * 100)}; {_quota_years(out)}."
     )
     if effect is not None:
         items.append("What the data can and cannot tell: " + effect["deterrence"]["statement"])
@@ -193,6 +195,32 @@ def _effect_rows(out: Outlook) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _quota_years(out: Outlook) -> str:
+    """The top quota's median cut in each scheme year, under the strongest deterrence form there, in words."""
+    top = max(out.grid)
+    at_top = out.curve[(out.curve.weekly_quota == top) & (out.curve.year != STEADY)]
+    form = at_top.groupby("assumption").cut_median.max().idxmax()
+    rows = at_top[at_top.assumption == form]
+    years = ", ".join(f"{pct(r.cut_median * 100)} in year {r.year}" for r in rows.itertuples())
+    return f"at {thousands(top)} a week under '{form}' the median cut is {years}"
+
+
+def _binding_words(out: Outlook) -> str:
+    """What holds returns below the quota at each quota of the grid, in the year the curve is read at."""
+    rows = out.curve[(out.curve.year == out.curve_year) & (out.curve.assumption == out.curve.assumption.iloc[0])]
+    parts = [
+        f"{thousands(r.weekly_quota)} a week: {CONSTRAINTS[r.binding]} "
+        f"({thousands(r.returned_median)} returned of {thousands(r.quota_offered)}, "
+        f"{thousands(r.detention_places)} detention places)"
+        for r in rows.itertuples()
+    ]
+    return (
+        f"What holds returns below the quota in {year_label(out.curve_year)}, under '{rows.assumption.iloc[0]}': "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def _needed_rows(out: Outlook) -> pd.DataFrame:
     top = thousands(max(out.grid))
     return pd.DataFrame(
@@ -204,6 +232,7 @@ def _needed_rows(out: Outlook) -> pd.DataFrame:
                 if r["weekly_quota"] is None
                 else thousands(r["weekly_quota"]),
                 "Share of arrivals returned": "–" if r["returns_share"] is None else pct(r["returns_share"] * 100),
+                "What holds returns back": "–" if r["binding"] is None else CONSTRAINTS[r["binding"]],
             }
             for r in out.needed
         ]
@@ -236,12 +265,12 @@ def what_it_could_do(out: Outlook, quota_per_week: float) -> Section:
             "every uncertain parameter, deterrence above all, is drawn afresh in each run. Under 'mixture' each "
             "run takes one of four responses: none, linear, constant elasticity or a threshold.",
             f"Across quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))} a week the largest "
-            f"median cut in first-year arrivals under any deterrence assumption is {best}: returns are capped by "
-            "exemptions, failed cases, successful challenges and the three-month limit, and by how long a rising "
-            "risk takes to be seen.",
+            f"median cut in arrivals in {year_label(out.curve_year)} under any deterrence assumption is {best}. "
+            f"The first year is mostly start-up: {_quota_years(out)}.",
+            _binding_words(out),
         ],
     )
-    sec.charts = [fan, charts.quota_curve_chart(out.curve, source, best)]
+    sec.charts = [fan, charts.quota_curve_chart(out.curve, source, best, out.curve_year)]
     t = _effect_rows(out)
     sec.tables.append(
         table_html(t, "Difference from the no-scheme world, by year of the horizon", num_cols=tuple(t.columns[2:]))
@@ -250,7 +279,8 @@ def what_it_could_do(out: Outlook, quota_per_week: float) -> Section:
     sec.tables.append(
         table_html(
             nt,
-            f"Smallest weekly quota that cuts first-year arrivals by the target in {CUT_PROBABILITY:.0%} of runs",
+            f"Smallest weekly quota that cuts arrivals in {year_label(out.curve_year)} by the target in "
+            f"{CUT_PROBABILITY:.0%} of runs",
             num_cols=tuple(nt.columns[2:]),
         )
     )
@@ -374,7 +404,12 @@ def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
             "The simulator's view, under each deterrence assumption it draws from: " + pilot_words(sim),
         ],
     )
-    sec.charts = [_counterfactual_fan(est), pit_chart(bt["pit"], source), coverage_chart(bt["coverage"], source)]
+    sec.charts = [
+        _counterfactual_fan(est),
+        pit_chart(bt["pit"], source),
+        coverage_chart(bt["coverage"], source),
+        charts.model_vs_published(pd.DataFrame(sim["monthly_returns_and_admissions"]), source),
+    ]
     sec.tables.append(_backtest_table(bt["summary"]))
     sec.tables.append(_estimated_table(est))
     rows = [
@@ -391,7 +426,8 @@ def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
         f"The pilot in the simulator, {sim['start']} to {sim['end']}: observed {thousands(sim['observed_arrivals'])}"
     )
     sec.tables.append(table_html(pd.DataFrame(rows), caption))
-    m = pd.DataFrame(sim["monthly_returns_and_admissions"]).fillna("–")
+    keep = ["month", "model_returned_median", "published_returned", "model_admitted_median", "published_admitted"]
+    m = pd.DataFrame(sim["monthly_returns_and_admissions"])[keep].fillna("–")
     sec.tables.append(
         table_html(m, "Returns and admissions each month: the model (no deterrence) and the published figures")
     )

@@ -250,13 +250,72 @@ def scheme_delivery(monthly: pd.DataFrame, source: str, quota_per_week: float) -
     return ChartSpec("scheme_delivery", title, finish(chart, title, sub, source), monthly, source)
 
 
-def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str) -> ChartSpec:
-    """The cut in first-year arrivals against the weekly quota, median and 50% band, per assumption."""
-    data = curve.drop(columns=["cuts"], errors="ignore").copy()
+def model_vs_published(monthly: pd.DataFrame, source: str) -> ChartSpec:
+    """The model's cumulative returns and admissions (median and 90% band) beside the published ones, by month.
+
+    Args:
+        monthly: one row per month (``month`` as ``YYYY-MM``) with ``model_{returned,admitted}_cumulative_``
+            ``median/p05/p95`` and ``published_{returned,admitted}_cumulative`` (missing after the table ends).
+        source: attribution line.
+    """
+    rows = []
+    for what, label in (("returned", "Returned to France"), ("admitted", "Admitted from France")):
+        for r in monthly.itertuples():
+            rows.append(
+                {
+                    "month": pd.Timestamp(r.month + "-01"),
+                    "measure": label,
+                    "model": getattr(r, f"model_{what}_cumulative_median"),
+                    "low": getattr(r, f"model_{what}_cumulative_p05"),
+                    "high": getattr(r, f"model_{what}_cumulative_p95"),
+                    "published": getattr(r, f"published_{what}_cumulative"),
+                }
+            )
+    data = pd.DataFrame(rows)
+    last = data.dropna(subset=["published"]).groupby("measure").last()
+    words = "; ".join(
+        f"{m.lower()}: model {thousands(r.model)} against {thousands(r.published)} published"
+        for m, r in last.iterrows()
+    )
+    when = data.dropna(subset=["published"]).month.max()
+    title = f"To the end of {when:%B %Y}, {words}"
+    x = alt.X("month:T", title=None, axis=alt.Axis(format=DATE_AXIS))
+    colour = alt.Color("measure:N", title=None, scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[2]]))
+    band = alt.Chart(data).mark_area(opacity=0.2).encode(x=x, y="low:Q", y2="high:Q", color=colour)
+    model = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=alt.Y("model:Q", title="People, cumulative", axis=alt.Axis(format=NUMBER)), color=colour)
+    )
+    published = (
+        alt.Chart(data.dropna(subset=["published"]))
+        .mark_point(filled=True, size=50, color="black")
+        .encode(
+            x=x,
+            y="published:Q",
+            shape=alt.Shape("measure:N", title="Published"),
+            tooltip=[alt.Tooltip("month:T", format="%b %Y"), "measure:N", "published:Q", "model:Q"],
+        )
+    )
+    chart = (band + model + published).properties(width=WIDTH, height=HEIGHT)
+    sub = "Model: median (line) and 90% of runs (band), 'actual' scenario; points: the Home Office monthly table"
+    return ChartSpec("model_vs_published", title, finish(chart, title, sub, source), data, source)
+
+
+def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str, year: str = "1") -> ChartSpec:
+    """The cut in arrivals in one scheme year against the weekly quota, median and 50% band, per assumption.
+
+    ``year`` is a scheme year (``"1"``, ``"2"``...) or ``"steady"`` (every year after the first); the
+    title and axis say which.
+    """
+    from smallboats.vocab import year_label
+
+    data = curve[curve.year == year].drop(columns=["cuts"], errors="ignore").copy()
     data["cut_median_pct"] = data.cut_median * 100
     data["cut_p25_pct"] = data.cut_p25 * 100
     data["cut_p75_pct"] = data.cut_p75 * 100
-    title = f"Even at 4,000 returns a week, the median cut is at most {best_label}"
+    when = year_label(year)
+    title = f"Even at {data.weekly_quota.max():,.0f} returns a week, the median cut in {when} is at most {best_label}"
     colour = alt.Color("assumption:N", title="Deterrence", scale=alt.Scale(range=OKABE_ITO))
     x = alt.X(
         "weekly_quota:Q", title="Weekly quota (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=NUMBER)
@@ -267,13 +326,22 @@ def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str) -> Char
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=x,
-            y=alt.Y("cut_median_pct:Q", title="Cut in first-year arrivals (%)"),
+            y=alt.Y("cut_median_pct:Q", title=f"Cut in arrivals, {when} (%)"),
             color=colour,
-            tooltip=["assumption:N", "weekly_quota:Q", alt.Tooltip("cut_median_pct:Q", format=".1f")],
+            tooltip=[
+                "assumption:N",
+                "weekly_quota:Q",
+                alt.Tooltip("cut_median_pct:Q", format=".1f"),
+                "binding:N",
+                alt.Tooltip("detention_places:Q", format=NUMBER),
+            ],
         )
     )
     chart = (band + line).properties(width=WIDTH, height=HEIGHT)
-    sub = "Median cut (line) and middle half of runs (band) against a paired no-scheme world, by deterrence form"
+    sub = (
+        f"Median cut (line) and middle half of runs (band) in {when}, against a paired no-scheme world, "
+        "by deterrence form"
+    )
     return ChartSpec("quota_curve", title, finish(chart, title, sub, source), data, source)
 
 
