@@ -185,25 +185,11 @@ def threshold_cmd(
     """
     import pandas as pd
 
-    from smallboats.analysis.distributed import executor
-    from smallboats.analysis.scenarios import build_scenario
-    from smallboats.analysis.threshold import quota_curve, smallest_quota, year_label
+    from smallboats.analysis.threshold import smallest_quota, year_label
 
     values = _quotas(quota, grid)
     _check_year(year, years)
-    with open_store(store) as st:
-        sc, _ = build_scenario(scenario, st, years=years, as_of=as_of_release)
-    with executor(dask, workers) as ex, progress() as bar:
-        task = bar.add_task("Searching", total=4 * len(values))
-        curve = quota_curve(
-            sc,
-            grid=values,
-            runs=runs,
-            seed=seed,
-            years=years,
-            ex=ex,
-            on_step=lambda n: bar.update(task, advance=1, description=n),
-        )
+    curve = _curve(scenario, values, runs, seed, years, dask, workers, as_of_release, store)
     if quota is not None:
         table = curve.drop(columns="cuts")
         emit(table.round(4), format, title=f"The cut in arrivals that {quota:g} a week buys, by scheme year")
@@ -216,6 +202,27 @@ def threshold_cmd(
         f"{year_label(year)} (searched {min(values):g} to {max(values):g} a week)",
         payload=result,
     )
+
+
+def _curve(scenario, values, runs, seed, years, dask, workers, as_of_release, store):
+    """The quota curve over ``values``, with a progress bar."""
+    from smallboats.analysis.distributed import executor
+    from smallboats.analysis.scenarios import build_scenario
+    from smallboats.analysis.threshold import quota_curve
+
+    with open_store(store) as st:
+        sc, _ = build_scenario(scenario, st, years=years, as_of=as_of_release)
+    with executor(dask, workers) as ex, progress() as bar:
+        task = bar.add_task("Searching", total=4 * len(values))
+        return quota_curve(
+            sc,
+            grid=values,
+            runs=runs,
+            seed=seed,
+            years=years,
+            ex=ex,
+            on_step=lambda n: bar.update(task, advance=1, description=n),
+        )
 
 
 def _check_year(year: str, years: int) -> None:
