@@ -201,6 +201,44 @@ def gen_so_far() -> str:
     return "\n".join(lines)
 
 
+QUOTAS = ("50", "250", "1000", "4000")
+
+
+HELD_BACK = {
+    "pool": "weeks with too few eligible arrivals",
+    "places": "detention places",
+    "casework": "casework losses",
+}
+
+
+def _held_back(row: dict) -> str:
+    """The parts of the shortfall from the quota, largest first, as shares of the quota."""
+    parts = sorted(((row[f"short_{k}"], k) for k in HELD_BACK), reverse=True)
+    named = [f"{HELD_BACK[k]} {v * 100:.0f}%" for v, k in parts if v >= 0.05]
+    return ", ".join(named) if named else "nothing: the quota is delivered"
+
+
+def gen_quota() -> str:
+    """What a weekly quota does, by scheme year: the same numbers as `smallboats threshold --quota Q`."""
+    lines = [
+        "| weekly quota | scheme year | returned (median) | cut, no deterrence | cut, elasticity | cut, threshold "
+        "| what holds returns back (share of the quota) | detention places |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for q in QUOTAS:
+        rows = _run_json("-m", "smallboats", "threshold", "--quota", q, "--runs", "250", "--format", "json")
+        by = {(r["assumption"], r["year"]): r for r in rows}
+        for year in dict.fromkeys(r["year"] for r in rows):
+            none = by[("none", year)]
+            cuts = " | ".join(f"{by[(f, year)]['cut_median'] * 100:.1f}%" for f in ("none", "elasticity", "threshold"))
+            when = "2 onwards (steady)" if year == "steady" else year
+            lines.append(
+                f"| {int(float(q)):,} | {when} | {none['returned_median']:,.0f} | {cuts} | "
+                f"{_held_back(none)} | {none['detention_places']:,.0f} |"
+            )
+    return "\n".join(lines)
+
+
 def gen_claims() -> str:
     out = subprocess.run(
         [sys.executable, "-m", "smallboats", "claims", "check", "--format", "markdown"],
@@ -224,8 +262,9 @@ GENERATORS = {
     "bench-report": gen_bench_report,
     "so-far": gen_so_far,
     "claims": gen_claims,
+    "quota": gen_quota,
 }
-DETERMINISTIC = ["so-far", "claims"]
+DETERMINISTIC = ["so-far", "claims", "quota"]
 
 
 def main(names: list[str]) -> None:

@@ -26,7 +26,7 @@ def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     assert cmds[1] in ci.splitlines()
 
 
-@pytest.mark.parametrize("name", ["so-far", "claims"])
+@pytest.mark.parametrize("name", ["so-far", "claims", "quota"])
 def test_generated_readme_blocks_are_current(name, home):
     sys.path.insert(0, str(ROOT / "scripts"))
     import update_readme

@@ -33,7 +33,7 @@ DEFAULT_YEARS = 3.0
 # is noise, not a constraint.
 DELIVERED = 0.9
 CONSTRAINTS = {
-    "pool": "the pool of eligible arrivals",
+    "pool": "the pool of eligible arrivals (weeks with too few to fill the quota)",
     "places": "detention places",
     "casework": "casework losses",
     "none": "none (the quota is delivered)",
@@ -48,7 +48,8 @@ def scheme_years(days: int) -> list[int | str]:
 
 def _rows_by_year(r) -> dict:
     """Per-run totals by scheme year of what the rows need (scenario arm, and the no-scheme arrivals)."""
-    get = {v: r.per_run(v, "year") for v in ("arrivals", "returned", "selected", "new_eligible", "quota_week")}
+    names = ("arrivals", "returned", "selected", "new_eligible", "quota_week", "n_detained")
+    get = {v: r.per_run(v, "year") for v in names}
     get["cf"] = r.per_run("arrivals", "year", arm="counterfactual")
     keys = (np.arange(r.days) / 365.25).astype(int)
     days = np.bincount(keys)
@@ -59,23 +60,32 @@ def _rows_by_year(r) -> dict:
 def _pick(get: dict, year) -> dict:
     """The totals of one scheme year, or of every year after the first (the steady state)."""
     sl = slice(1, None) if year == STEADY else slice(year - 1, year)
-    return {k: v[sl].sum(axis=0) for k, v in get.items() if k != "quota_week"}
+    out = {k: v[sl].sum(axis=0) for k, v in get.items() if k not in ("quota_week", "n_detained")}
+    out["n_detained"] = get["n_detained"][sl].mean(axis=0)  # a stock: the mean over the years
+    return out
 
 
-def binding_constraint(t: dict) -> tuple[str, dict]:
+# Assumption: the places bind when, on average over the year, at least this share of them is filled
+# (a mean so close to the cap means the cap is met on most days).
+PLACES_FULL = 0.8
+
+
+def binding_constraint(t: dict, places: float) -> tuple[str, dict]:
     """What holds returns below the quota, from medians of a year's totals; and the shares of the shortfall.
 
     The shortfall (quota offered less returns) is split into the quota no one was selected for,
-    because too few eligible people arrived (``pool``) or the places were full (``places``), and the
-    selected who were not returned (``casework``). The largest part is named; ``none`` when returns
-    reach :data:`DELIVERED` of the quota.
+    because the places were full (``places``: on average at least :data:`PLACES_FULL` of them held)
+    or else because too few eligible people arrived in the weeks the quota was open (``pool``), and
+    the selected who were not returned (``casework``). The largest part is named; ``none`` when
+    returns reach :data:`DELIVERED` of the quota.
     """
     offered, selected = float(np.median(t["offered"])), float(np.median(t["selected"]))
-    eligible, returned = float(np.median(t["new_eligible"])), float(np.median(t["returned"]))
+    returned, held = float(np.median(t["returned"])), float(np.median(t["n_detained"]))
     unselected = max(offered - selected, 0.0)
+    full = places > 0 and held >= PLACES_FULL * places
     parts = {
-        "pool": unselected if eligible < offered else 0.0,
-        "places": 0.0 if eligible < offered else unselected,
+        "pool": 0.0 if full else unselected,
+        "places": unselected if full else 0.0,
         "casework": max(selected - returned, 0.0),
     }
     shares = {k: (v / offered if offered > 0 else 0.0) for k, v in parts.items()}
@@ -99,7 +109,7 @@ def curve_point(task: tuple) -> list[dict]:
     for year in scheme_years(r.days):
         t = _pick(get, year)
         cut = 1.0 - t["arrivals"] / np.maximum(t["cf"], 1.0)
-        binding, shares = binding_constraint(t)
+        binding, shares = binding_constraint(t, sc.scheme.places())
         rows.append(
             {
                 "assumption": form,

@@ -161,17 +161,17 @@ def peak_per_week(quota: Quota) -> float:
     return max(quota.per_week)
 
 
-# The default rule for detention places (an assumption: none are published). A case is held for at
-# most the agreement's three months, but the first return came about six weeks after entry into
-# force, so four weeks of the quota in detention lets the quota rather than the places bind; the
-# floor keeps a small quota from being limited by a handful of places.
-PLACES_PER_WEEKLY_QUOTA = 4.0
+# The default rule for detention places (an assumption: none are published). A case is held at
+# most the agreement's three months (``limit_days``), so that many weeks of the quota in detention
+# can never run out: the quota, not the places, binds, unless a scenario sets fewer places to test
+# a tighter limit. The floor keeps a tiny quota from being limited by a handful of places.
 MIN_PLACES = 200.0
+DEFAULT_LIMIT_DAYS = 92
 
 
-def detention_places_for(quota_per_week: float) -> float:
-    """Detention places when a scenario gives none: four weeks of the weekly quota, at least 200."""
-    return max(MIN_PLACES, PLACES_PER_WEEKLY_QUOTA * quota_per_week)
+def detention_places_for(quota_per_week: float, limit_days: int = DEFAULT_LIMIT_DAYS) -> float:
+    """Detention places when a scenario gives none: the quota for as many weeks as a case may be held, at least 200."""
+    return float(max(MIN_PLACES, round(quota_per_week * limit_days / 7)))
 
 
 # --- the model's parts ------------------------------------------------------------------------
@@ -398,7 +398,8 @@ class Scheme(_Strict):
         le=100_000,
         source=(
             "Assumption: the Home Office publishes no count of places set aside for the scheme. Unset, "
-            "the rule of detention_places_for: four weeks of the highest weekly quota, at least 200"
+            "the rule of detention_places_for: the highest weekly quota for as many weeks as a case may "
+            "be held (the three-month limit), at least 200, so that the quota rather than the places binds"
         ),
     )
     p_exempt: Range = R(
@@ -459,7 +460,7 @@ class Scheme(_Strict):
         source="Assumption: injunctions and referrals delay removal weeks to months",
     )
     limit_days: int = P(
-        92,
+        DEFAULT_LIMIT_DAYS,
         unit="days",
         kind=OFFICIAL,
         ge=1,
@@ -532,7 +533,7 @@ class Scheme(_Strict):
         """The detention places used: the scenario's, or the default rule at the quota's peak."""
         if self.detention_places is not None:
             return self.detention_places
-        return detention_places_for(peak_per_week(self.quota) * self.rel_quota.high)
+        return detention_places_for(peak_per_week(self.quota) * self.rel_quota.high, self.limit_days)
 
 
 class Deterrence(_Strict):

@@ -209,9 +209,10 @@ def _binding_words(out: Outlook) -> str:
     """What holds returns below the quota at each quota of the grid, in the year the curve is read at."""
     rows = out.curve[(out.curve.year == out.curve_year) & (out.curve.assumption == out.curve.assumption.iloc[0])]
     parts = [
-        f"{thousands(r.weekly_quota)} a week: {CONSTRAINTS[r.binding]} "
-        f"({thousands(r.returned_median)} returned of {thousands(r.quota_offered)}, "
-        f"{thousands(r.detention_places)} detention places)"
+        f"{thousands(r.weekly_quota)} a week: mostly {CONSTRAINTS[r.binding]} "
+        f"({thousands(r.returned_median)} returned of {thousands(r.quota_offered)} offered; short by "
+        f"{pct(r.short_pool * 100, 0)} for want of eligible arrivals, {pct(r.short_places * 100, 0)} for want "
+        f"of places, {pct(r.short_casework * 100, 0)} in casework; {thousands(r.detention_places)} detention places)"
         for r in rows.itertuples()
     ]
     return (

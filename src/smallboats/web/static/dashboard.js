@@ -127,7 +127,8 @@ async function update() {
   fan.dataset.effect = String(e.median);
   document.getElementById("effect").textContent =
     `First year: ${fmt.format(Math.abs(e.median))} ${word} arrivals than without the scheme (90% of runs: ` +
-    `${fmt.format(e.p05)} to ${fmt.format(e.p95)}); ${fmt.format(ret.median)} people returned.`;
+    `${fmt.format(e.p05)} to ${fmt.format(e.p95)}); ${fmt.format(ret.median)} people returned, with ` +
+    `${fmt.format(res.detention_places)} detention places.`;
   await vegaEmbed("#fan", fanSpec(res), { renderer: "svg", actions: false });
   fan.dataset.rendered = String(mine);
   document.getElementById("status").textContent =
