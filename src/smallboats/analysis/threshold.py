@@ -33,7 +33,7 @@ DEFAULT_YEARS = 3.0
 # is noise, not a constraint.
 DELIVERED = 0.9
 CONSTRAINTS = {
-    "pool": "the pool of eligible arrivals (weeks with too few to fill the quota)",
+    "pool": "too few eligible arrivals in quiet weeks",
     "places": "detention places",
     "casework": "casework losses",
     "none": "none (the quota is delivered)",

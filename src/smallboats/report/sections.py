@@ -409,7 +409,12 @@ def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
         _counterfactual_fan(est),
         pit_chart(bt["pit"], source),
         coverage_chart(bt["coverage"], source),
-        charts.model_vs_published(pd.DataFrame(sim["monthly_returns_and_admissions"]), source),
+        charts.model_vs_published(
+            pd.DataFrame(sim["monthly_returns_and_admissions"]),
+            f"smallboats {__version__} simulation of the 'actual' scenario: {sim['runs']} runs, seed {sim['seed']}; "
+            f"baseline fitted to {sim['data_release']}; published figures: Home Office, transfers and returns under "
+            "the UK-France agreement (monthly table)",
+        ),
     ]
     sec.tables.append(_backtest_table(bt["summary"]))
     sec.tables.append(_estimated_table(est))

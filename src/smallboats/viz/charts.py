@@ -263,7 +263,7 @@ def model_vs_published(monthly: pd.DataFrame, source: str) -> ChartSpec:
         for r in monthly.itertuples():
             rows.append(
                 {
-                    "month": pd.Timestamp(r.month + "-01"),
+                    "month": pd.Timestamp(r.month + "-01") + pd.offsets.MonthEnd(0),  # cumulative to the month's end
                     "measure": label,
                     "model": getattr(r, f"model_{what}_cumulative_median"),
                     "low": getattr(r, f"model_{what}_cumulative_p05"),
@@ -273,12 +273,12 @@ def model_vs_published(monthly: pd.DataFrame, source: str) -> ChartSpec:
             )
     data = pd.DataFrame(rows)
     last = data.dropna(subset=["published"]).groupby("measure").last()
-    words = "; ".join(
-        f"{m.lower()}: model {thousands(r.model)} against {thousands(r.published)} published"
-        for m, r in last.iterrows()
-    )
+    ret, adm = last.loc["Returned to France"], last.loc["Admitted from France"]
     when = data.dropna(subset=["published"]).month.max()
-    title = f"To the end of {when:%B %Y}, {words}"
+    title = (
+        f"To {when:%-d %B %Y} the model returned {thousands(ret.model)} and admitted {thousands(adm.model)}; "
+        f"the Home Office published {thousands(ret.published)} and {thousands(adm.published)}"
+    )
     x = alt.X("month:T", title=None, axis=alt.Axis(format=DATE_AXIS))
     colour = alt.Color("measure:N", title=None, scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[2]]))
     band = alt.Chart(data).mark_area(opacity=0.2).encode(x=x, y="low:Q", y2="high:Q", color=colour)
