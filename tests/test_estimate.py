@@ -404,3 +404,41 @@ def test_commands_in_every_format(home, capsys):
     assert p["effect"]["totals"]["bayes"] == d["totals"]["bayes"]  # the same fit, from the cache
     code, out, _ = _run(capsys, "evaluate-pilot", *SMALL, "--format", "csv")
     assert code == 0 and len(out.splitlines()) == 3
+
+
+# --- the model by day (an option) ------------------------------------------------------------------
+
+
+def test_daily_design_spreads_weeks_to_their_days(inputs):
+    from smallboats.analysis.estimate import daily
+
+    weeks = inputs.weeks.index[-3:]
+    F, X, days = daily.design(inputs, weeks)
+    assert len(days) == 21 and days[-1] == weeks[-1] and days[0] == weeks[0] - pd.Timedelta(days=6)
+    assert F.shape == (21, 2 * record.HARMONICS) and X.shape == (21, 0)
+    draws = np.arange(2 * 21, dtype=float).reshape(2, 21)
+    assert daily.to_weeks(draws).tolist() == [[21, 70, 119], [168, 217, 266]]
+
+
+def test_the_daily_model_sees_the_closed_days(inputs):
+    """By day, the model's chance of a day without arrivals matches the record's share of such days."""
+    from smallboats.analysis.estimate import daily
+
+    opts = FitOptions(warmup=150, samples=150, seed=3, its_draws=400, frequency="day")
+    r = estimate_effect(inputs, start=SHORT_START, options=opts)
+    assert r.diagnostics["frequency"] == "day" and set(r.totals) == {"bayes", "its"}
+    weekly = estimate_effect(inputs, start=SHORT_START, options=FAST)
+    assert not np.array_equal(r.weekly.cf_median.to_numpy(), weekly.weekly.cf_median.to_numpy())  # another fit
+    pre, _ = effect.split(inputs.weeks, AGREEMENT, SHORT_START, None)
+    F, _, days = daily.design(inputs, pre.index)
+    d = r.fit.draws
+    mu = np.exp(d["knot"] @ daily.knots(len(days)).T + d["beta_season"] @ F.T)
+    gate = 1 / (1 + np.exp(-(d["gate_0"][:, None] + d["beta_gate"] @ F.T)))
+    p_zero = (gate + (1 - gate) * (d["phi"][:, None] / (d["phi"][:, None] + mu)) ** d["phi"][:, None]).mean()
+    seen = float((inputs.days.people.reindex(days) == 0).mean())
+    assert abs(p_zero - seen) < 0.05, (p_zero, seen)
+
+
+def test_an_unknown_frequency_is_refused(home, capsys):
+    code, out, err = _run(capsys, "estimate-effect", "--frequency", "hourly")
+    assert code == 2 and out == "" and "--frequency must be one of week, day" in " ".join(err.split())

@@ -25,6 +25,13 @@ WarmupOpt = Annotated[int, typer.Option(help="NUTS warm-up iterations per chain.
 SamplesOpt = Annotated[int, typer.Option(help="NUTS draws kept per chain.")]
 ChainsOpt = Annotated[int, typer.Option(help="NUTS chains.")]
 CacheOpt = Annotated[bool, typer.Option(help="Reuse a cached fit of the same data and options ($SMALLBOATS_CACHE).")]
+FrequencyOpt = Annotated[
+    str,
+    typer.Option(
+        help="Fit the Bayesian model to weekly counts (week) or daily counts with a latent share of closed days "
+        "(day: slower)."
+    ),
+]
 
 
 def _inputs(store, as_of, covariates: str, weather: Path | None):
@@ -67,6 +74,7 @@ def estimate_effect(
     chains: ChainsOpt = 2,
     seed: SeedOpt = 7,
     cache: CacheOpt = True,
+    frequency: FrequencyOpt = "week",
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -78,12 +86,15 @@ def estimate_effect(
     intervals, the observed figure's percentile and the effect with its interval, week by week and in
     total. The method is in docs/estimation.md.
 
+    With --frequency day the Bayesian model is fitted to daily counts, with a latent seasonal share
+    of days closed to crossings; its forecasts are summed to the same weeks.
+
     Example: smallboats estimate-effect --until 2025-08-06 --format json
     """
     from smallboats.analysis.estimate import FitOptions
     from smallboats.analysis.estimate import estimate_effect as run
 
-    opts = FitOptions(warmup=warmup, samples=samples, chains=chains, seed=seed, use_cache=cache)
+    opts = FitOptions(warmup=warmup, samples=samples, chains=chains, seed=seed, use_cache=cache, frequency=frequency)
     opts.check()
     dates = _dates(until, start, end)
     inputs = _inputs(store, as_of_release, covariates, weather)

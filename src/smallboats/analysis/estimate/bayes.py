@@ -35,8 +35,8 @@ PRIORS: dict[str, dict] = {
     },
     "sigma": {
         "dist": "HalfNormal(0.5) on the log-level's step per knot (4 weeks)",
-        "source": "assumption: year-on-year swings of log 0.3-0.4 in the record (issue 13) imply a 4-weekly "
-        "scale near 0.1, well inside this prior",
+        "source": "assumption: year-on-year swings of log 0.3-0.4 in the record (12-month totals to July 2024 "
+        "and to July 2026) imply a 4-weekly scale near 0.1, well inside this prior",
     },
     "nu": {
         "dist": "Gamma(2, 0.1)",

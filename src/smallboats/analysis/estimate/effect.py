@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from smallboats.analysis.estimate import bayes, cache, its, record, summary
+from smallboats.analysis.estimate import bayes, cache, daily, its, record, summary
 from smallboats.analysis.estimate.inputs import Inputs, with_weather
 from smallboats.errors import UsageError
 from smallboats.model.params import Scheme
 
 AGREEMENT = Scheme.model_fields["in_force"].default
 METHODS = {"bayes": "Bayesian model (NumPyro)", "its": "Interrupted time series (statsmodels)"}
+FREQUENCIES = ("week", "day")
 
 
 @dataclass
@@ -33,9 +34,12 @@ class FitOptions:
     seed: int = 7
     its_draws: int = 1000
     use_cache: bool = True
+    frequency: str = "week"  # or "day": the daily model with a latent share of closed days (:mod:`.daily`)
 
     def check(self) -> None:
         """Raise a usage error for settings out of range."""
+        if self.frequency not in FREQUENCIES:
+            raise UsageError(f"--frequency must be one of {', '.join(FREQUENCIES)}, not {self.frequency!r}")
         for name, lo, hi in (("warmup", 50, 20_000), ("samples", 50, 20_000), ("chains", 1, 8)):
             v = getattr(self, name)
             if not lo <= v <= hi:
@@ -45,7 +49,8 @@ class FitOptions:
 
     def key(self) -> dict:
         """The settings a fit depends on (the cache key's options)."""
-        return {"warmup": self.warmup, "samples": self.samples, "chains": self.chains, "seed": self.seed}
+        out = {"warmup": self.warmup, "samples": self.samples, "chains": self.chains, "seed": self.seed}
+        return out | ({"frequency": self.frequency} if self.frequency != "week" else {})
 
 
 @dataclass
@@ -140,16 +145,21 @@ def split(weeks: pd.DataFrame, until: dt.date, start: dt.date, end: dt.date | No
 
 
 def fit_cached(kind: str, inputs: Inputs, y, F, X, opts: FitOptions, dose=None, extra: dict | None = None):
-    """Fit the Bayesian model, or reuse the cached fit of the same data, model version and options."""
+    """Fit the Bayesian model (by week, or by day for ``opts.frequency == "day"``), or reuse the cached fit.
+
+    The cache key holds the data, the model version and the options, so another frequency is another fit.
+    """
     name = cache.key(kind, inputs.releases, opts.key() | (extra or {}), [y, F, X, dose])
     if opts.use_cache:
         hit = cache.load(name)
         if hit is not None:
             hit.diagnostics = hit.diagnostics | {"cached": True}
             return hit
-    f = bayes.fit(
-        y, F, X, elasticity_x=dose, warmup=opts.warmup, samples=opts.samples, chains=opts.chains, seed=opts.seed
-    )
+    settings = {"warmup": opts.warmup, "samples": opts.samples, "chains": opts.chains, "seed": opts.seed}
+    if opts.frequency == "day":
+        f = daily.fit(y, F, X, **settings)
+    else:
+        f = bayes.fit(y, F, X, elasticity_x=dose, **settings)
     f.covariates = list(inputs.covariates)
     if opts.use_cache:
         cache.save(name, f)
@@ -172,6 +182,22 @@ def weekly_table(method: str, weeks: pd.DatetimeIndex, observed: np.ndarray, cf:
         "effect_p95": np.round(eff["p95"], 1),
     }
     return pd.DataFrame(rows)
+
+
+def _bayes_counterfactual(inputs: Inputs, pre: pd.DataFrame, post: pd.DataFrame, opts: FitOptions):
+    """The Bayesian fit on the pre-period and its weekly forecast of the weeks since (by week or by day)."""
+    if opts.frequency == "day":
+        if inputs.days is None:
+            raise UsageError("--frequency day needs the daily arrivals; these inputs hold weekly counts only")
+        F_pre, X_pre, days = daily.design(inputs, pre.index)
+        y_days = inputs.days.people.reindex(days).to_numpy(float)
+        f = fit_cached("effect", inputs, y_days, F_pre, X_pre, opts)
+        F_post, X_post, _ = daily.design(inputs, post.index)
+        return f, {"bayes": daily.to_weeks(daily.forecast(f, F_post, X_post, seed=opts.seed))}
+    F_pre, X_pre = inputs.design(pre.index)
+    F_post, X_post = inputs.design(post.index)
+    f = fit_cached("effect", inputs, pre.people.to_numpy(float), F_pre, X_pre, opts)
+    return f, {"bayes": bayes.forecast(f, F_post, X_post, seed=opts.seed)}
 
 
 def estimate_effect(
@@ -200,12 +226,9 @@ def estimate_effect(
     opts.check()
     pre, post = split(inputs.weeks, until, start, end)
     inputs = with_weather(inputs, pre.index.append(post.index))
-    F_pre, X_pre = inputs.design(pre.index)
-    F_post, X_post = inputs.design(post.index)
     y_pre, y_post = pre.people.to_numpy(float), post.people.to_numpy(float)
-    f = fit_cached("effect", inputs, y_pre, F_pre, X_pre, opts)
+    f, draws = _bayes_counterfactual(inputs, pre, post, opts)
     on_step and on_step("bayes")
-    draws = {"bayes": bayes.forecast(f, F_post, X_post, seed=opts.seed)}
     draws["its"], its_info = its.counterfactual(y_pre, len(post), draws=opts.its_draws, seed=opts.seed)
     on_step and on_step("its")
     weekly = pd.concat([weekly_table(m, post.index, y_post, d) for m, d in draws.items()], ignore_index=True)

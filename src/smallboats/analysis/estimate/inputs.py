@@ -23,6 +23,7 @@ class Inputs:
         releases: the release ids of every figure used.
         covariates: the covariate columns of ``weeks``, in order.
         weather: the daily weather (``attrs["file"]`` names its file), standardised per span by :func:`with_weather`.
+        days: daily arrivals indexed by date (``people``), for the model by day.
     """
 
     weeks: pd.DataFrame
@@ -30,6 +31,7 @@ class Inputs:
     releases: list[str]
     covariates: list[str] = field(default_factory=list)
     weather: pd.DataFrame | None = None
+    days: pd.DataFrame | None = None
 
     def design(self, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
         """Fourier terms and covariates for the weeks in ``index``."""
@@ -83,7 +85,10 @@ def from_store(store, *, as_of: str | None = None, covariates=(), weather: pd.Da
             weather, rel = weather_from_store(store, as_of=as_of)
             releases |= rel
         cols += list(WEATHER_SERIES)
-    return Inputs(weeks=weeks, returned=returned, releases=sorted(releases), covariates=cols, weather=weather)
+    days = daily.set_index(pd.to_datetime(daily.date))[["people"]]
+    return Inputs(
+        weeks=weeks, returned=returned, releases=sorted(releases), covariates=cols, weather=weather, days=days
+    )
 
 
 def weather_from_store(store, *, as_of: str | None = None) -> tuple[pd.DataFrame, set[str]]:
@@ -106,4 +111,4 @@ def with_weather(inputs: Inputs, index: pd.DatetimeIndex) -> Inputs:
     src = inputs.weather.attrs.get("file") or "the store's weather series"
     weeks = inputs.weeks.loc[index].copy()
     weeks[list(WEATHER_SERIES)] = record.weather_weekly(inputs.weather, index, src)
-    return Inputs(weeks, inputs.returned, inputs.releases, inputs.covariates, inputs.weather)
+    return Inputs(weeks, inputs.returned, inputs.releases, inputs.covariates, inputs.weather, inputs.days)

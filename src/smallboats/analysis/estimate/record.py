@@ -27,7 +27,7 @@ from smallboats.errors import StoreError, UsageError
 YEAR_DAYS = 365.25
 HARMONICS = 2  # assumption: two annual harmonics catch the summer peak and its skew; more overfit weather
 DEFAULT_START = dt.date(2020, 1, 1)
-LAG_WEEKS = 4  # within the 2-8 week information lag of the simulator's deterrence.lag_days (issue 4)
+LAG_WEEKS = 4  # within the 2-8 week information lag of the simulator's deterrence.lag_days (an assumption)
 BASE_RATE = 0.05  # midpoint of the simulator's deterrence.base_risk range (assumption, model/params.py)
 RATE_WINDOW_WEEKS = 4  # assumption: a month of returns and arrivals, so a week with no arrivals is no division by 0
 COVARIATES = ("prevented", "weather")
