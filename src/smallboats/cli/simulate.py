@@ -191,8 +191,10 @@ def threshold_cmd(
     _check_year(year, years)
     curve = _curve(scenario, values, runs, seed, years, dask, workers, as_of_release, store)
     if quota is not None:
-        table = curve.drop(columns="cuts")
-        emit(table.round(4), format, title=f"The cut in arrivals that {quota:g} a week buys, by scheme year")
+        table = curve.drop(columns="cuts").round(4)
+        if format == Format.table:  # the columns a reader needs, in words; json and csv keep every one
+            table = _readable(table)
+        emit(table, format, title=f"The cut in arrivals that {quota:g} a week buys, by scheme year")
         return
     result = smallest_quota(curve, target, probability, year)
     emit(
@@ -202,6 +204,31 @@ def threshold_cmd(
         f"{year_label(year)} (searched {min(values):g} to {max(values):g} a week)",
         payload=result,
     )
+
+
+TABLE_COLUMNS = {
+    "assumption": "deterrence",
+    "year": "year",
+    "cut_median": "cut",
+    "cut_p05": "cut p05",
+    "cut_p95": "cut p95",
+    "returned_median": "returned",
+    "quota_offered": "quota",
+    "binding": "held back by",
+    "detention_places": "places",
+}
+
+
+def _readable(table):
+    """The quota table for a terminal: cuts as percentages, people as whole numbers."""
+    from smallboats.formats import pct, thousands
+
+    out = table[list(TABLE_COLUMNS)].copy()
+    for c in ("cut_median", "cut_p05", "cut_p95"):
+        out[c] = [pct(v * 100) for v in out[c]]
+    for c in ("returned_median", "quota_offered", "detention_places"):
+        out[c] = [thousands(v) for v in out[c]]
+    return out.rename(columns=TABLE_COLUMNS)
 
 
 def _curve(scenario, values, runs, seed, years, dask, workers, as_of_release, store):
