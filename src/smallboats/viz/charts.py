@@ -256,7 +256,7 @@ def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str) -> Char
     data["cut_median_pct"] = data.cut_median * 100
     data["cut_p25_pct"] = data.cut_p25 * 100
     data["cut_p75_pct"] = data.cut_p75 * 100
-    title = f"Even at 4,000 returns a week, the median cut is at most {best_label}"
+    title = f"Even at {thousands(data.weekly_quota.max())} returns a week, the median cut is at most {best_label}"
     colour = alt.Color("assumption:N", title="Deterrence", scale=alt.Scale(range=OKABE_ITO))
     x = alt.X(
         "weekly_quota:Q", title="Weekly quota (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=NUMBER)
