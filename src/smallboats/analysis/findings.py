@@ -17,17 +17,38 @@ from smallboats.analysis.estimate.summary import ordinal
 from smallboats.analysis.official import OfficialFigures
 from smallboats.formats import pct, thousands
 
+# The findings in the order they are shown, with their headings.
+LABELS = {
+    "returned": "Returned so far",
+    "effect": "Estimated effect so far",
+    "could": "What a larger quota could do",
+    "cannot_tell": "What the data cannot tell",
+}
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One finding: a heading, its sentences, its source and the date its figures run to."""
+    """One finding: a heading, a one-line answer, its sentences, its source and the date its figures run to.
+
+    Attributes:
+        id: a short name (``returned``, ``effect``, ``could``, ``cannot_tell``).
+        label: the heading.
+        headline: the answer in one sentence (where space is short, as on a phone).
+        text: the answer in full, with its intervals.
+        source: the full source line, licences included.
+        brief_source: who made the figures, in a few words.
+        date: the date its figures run to (or were published).
+        date_label: what the date is (``figures to``, ``data published``).
+    """
 
     id: str
     label: str
+    headline: str
     text: str
     source: str
+    brief_source: str
     date: dt.date
-    date_label: str  # what the date is: "figures to", "data published"
+    date_label: str
 
     @property
     def dated(self) -> str:
@@ -52,11 +73,20 @@ def returned_so_far(fig: OfficialFigures) -> Finding:
         f"returns were {pct(dl.returned_share_of_arrivals * 100)} of arrivals, and "
         f"{pct(dl.returned_share_of_quota * 100, 0)} of a steady {fig.quota_per_week:.0f} a week from the first return."
     )
-    return Finding("returned", "Returned so far", text, dl.source, dl.end, "figures to")
+    headline = (
+        f"{thousands(dl.returned)} people returned to France to {_date(dl.end)}, "
+        f"{pct(dl.returned_share_of_arrivals * 100)} of the {thousands(dl.arrivals)} who crossed."
+    )
+    return Finding("returned", LABELS["returned"], headline, text, dl.source, "Home Office", dl.end, "figures to")
 
 
 def _signed_pct(x: float) -> str:
     return f"{x * 100:+.0f}%"
+
+
+def _against(x: float) -> str:
+    """A relative difference in words: ``46% below``, ``27% above``."""
+    return f"{abs(x) * 100:.0f}% {'below' if x < 0 else 'above'}"
 
 
 def estimated_effect(est: dict, fig: OfficialFigures) -> Finding:
@@ -88,7 +118,14 @@ def estimated_effect(est: dict, fig: OfficialFigures) -> Finding:
         f"smallboats {__version__}: Bayesian model (NumPyro) and interrupted time series fitted to the weeks "
         f"before {_date(e['until'])}, data releases {', '.join(e['data_releases'])}. {fig.daily.attribution}"
     )
-    return Finding("effect", "Estimated effect so far", text, source, dt.date.fromisoformat(e["end"]), "weeks to")
+    headline = (
+        f"Arrivals {_against(rel['median'])} the estimated no-scheme world (90% interval {_against(rel['p05'])} "
+        f"to {_against(rel['p95'])})"
+        + (": the data cannot tell this from none." if rel["p05"] < 0 < rel["p95"] else ".")
+    )
+    end = dt.date.fromisoformat(e["end"])
+    by = "smallboats' Bayesian model of Home Office figures"
+    return Finding("effect", LABELS["effect"], headline, text, source, by, end, "weeks to")
 
 
 def _difference(x: float) -> str:
@@ -125,7 +162,17 @@ def larger_quota(out, fig: OfficialFigures, scenarios=("pilot-50", "ramp-up")) -
         f"{out.data_release}. {fig.daily.attribution}"
     )
     published = fig.daily.sources[out.data_release].release_date if out.data_release in fig.daily.sources else None
-    return Finding("could", "What a larger quota could do", text, source, published or fig.newest, "data published")
+    headline = "; ".join(
+        f"at {out.quotas.get(name, name)}, "
+        + ", ".join(
+            f"{_difference(m)} arrivals in scheme year {i + 1}" for i, m in enumerate(out.effects[name]["median"])
+        )
+        for name in scenarios
+    )
+    headline = headline[0].upper() + headline[1:] + " (medians of the simulated runs)."
+    by = "smallboats' simulation of Home Office figures"
+    date = published or fig.newest
+    return Finding("could", LABELS["could"], headline, text, source, by, date, "data published")
 
 
 def cannot_tell(est: dict, fig: OfficialFigures) -> Finding:
@@ -135,11 +182,12 @@ def cannot_tell(est: dict, fig: OfficialFigures) -> Finding:
         f"smallboats {__version__}: dose model fitted to the whole record; data releases "
         f"{', '.join(est['effect']['data_releases'])}. {fig.daily.attribution}"
     )
-    return Finding(
-        "cannot_tell",
-        "What the data cannot tell",
-        d["statement"],
-        source,
-        dt.date.fromisoformat(est["effect"]["end"]),
-        "weeks to",
-    )
+    post = d["elasticity"]["posterior"]
+    if post["p05"] < 0 < post["p95"]:
+        headline = "Whether returns deter crossings: the data cannot tell a deterrent effect from none."
+    else:
+        side = "deter crossings" if post["p95"] <= 0 else "go with more crossings, not fewer"
+        headline = f"Within the estimate's 90% interval, returns {side}."
+    end = dt.date.fromisoformat(est["effect"]["end"])
+    by = "smallboats' dose model of Home Office figures"
+    return Finding("cannot_tell", LABELS["cannot_tell"], headline, d["statement"], source, by, end, "weeks to")

@@ -116,13 +116,14 @@ def estimated_pilot_job(fig: OfficialFigures) -> Job:
     """
     from smallboats.analysis.estimate import evaluate_pilot, from_store
 
-    inputs = from_store(fig.store, as_of=fig.as_of)
-    return Job(
-        "estimated-pilot",
-        tuple(sorted(set(fig.daily.release_ids) | set(inputs.releases))),
-        {"as_of": fig.as_of},
-        lambda: lambda: evaluate_pilot(inputs),
-    )
+    returned = fig.store.observations("agreement_returned", as_of=fig.as_of)
+    releases = tuple(sorted(set(fig.daily.release_ids) | set(returned.release_id)))
+
+    def prepare():
+        inputs = from_store(fig.store, as_of=fig.as_of)
+        return lambda: evaluate_pilot(inputs)
+
+    return Job("estimated-pilot", releases, {"as_of": fig.as_of}, prepare)
 
 
 def simulation_source(out, fig: OfficialFigures) -> str:
