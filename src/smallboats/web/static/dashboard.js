@@ -226,8 +226,11 @@ async function counterfactual() {
     return;
   }
   const el = document.getElementById("counterfactual");
+  if (typeof spec.width === "number") spec.width = Math.min(spec.width, Math.max(260, el.clientWidth - 90));
   await vegaEmbed(el, spec, { renderer: "svg", actions: false });
-  el.setAttribute("aria-label", typeof spec.title === "object" ? spec.title.text : String(spec.title || ""));
+  const title = typeof spec.title === "object" ? spec.title.text : String(spec.title || "");
+  el.setAttribute("aria-label", title);
+  document.getElementById("counterfactual-summary").textContent = title + ".";
   el.dataset.status = "ready";
   el.dataset.rendered = "1";
 }
