@@ -167,9 +167,9 @@ def test_the_findings_and_the_estimated_counterfactual_arrive_without_blocking_t
         page.wait_for_selector("#fan[data-rendered] svg", timeout=WAIT)  # the what-if does not wait for the fit
 
         page.wait_for_selector("#findings[data-complete]", timeout=FIT_WAIT)
-        page.wait_for_selector("#counterfactual[data-rendered] svg", timeout=WAIT)
         for key in ("effect", "could", "cannot_tell"):
-            assert page.get_attribute(f"#finding-{key}", "data-status") == "ready", key
+            assert page.get_attribute(f"#finding-{key}", "data-status") == "ready", page.inner_text(f"#finding-{key}")
+        page.wait_for_selector("#counterfactual[data-rendered] svg", timeout=WAIT)
         effect = page.inner_text("#finding-effect")
         assert "the estimated no-scheme world (90% interval" in effect and "weeks to" in effect
         could = page.inner_text("#finding-could")
