@@ -12,6 +12,7 @@ run at a lower scheduling priority than the what-ifs; each result computed once 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -28,6 +29,11 @@ RETRY_FAILED_S = 300.0  # a failed computation is not started again before this
 POLL_S = 5  # what a "still computing" answer tells the client to wait
 NICENESS = 10  # the background thread yields the processor to the what-ifs
 _CREATE = threading.Lock()
+# One slow computation at a time in the whole process, whichever app asked: besides sharing a small
+# machine, NumPyro keeps its effect handlers on one global stack, so two fits in two threads would
+# corrupt each other.
+_GATE = threading.Semaphore(1)
+log = logging.getLogger("smallboats.web")
 
 
 class Background:
@@ -35,7 +41,6 @@ class Background:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # guards the bookkeeping only
-        self._gate = threading.Semaphore(1)  # one slow computation at a time
         self._entries: OrderedDict[str, tuple[Future, float]] = OrderedDict()
 
     def future(self, job: Job) -> Future:
@@ -62,7 +67,8 @@ class Background:
                 fut.set_result(value)
                 return
             compute = job.prepare()  # reads the store here, in the request that holds it open
-        except BaseException as e:  # noqa: BLE001 - handed to every waiter, never swallowed
+        except BaseException as e:  # noqa: BLE001 - handed to every waiter, and logged
+            log.exception("preparing %s failed", job.name)
             fut.set_exception(e)
             return
         threading.Thread(target=self._run, args=(job, compute, fut), name=f"smallboats-{job.kind}", daemon=True).start()
@@ -72,10 +78,11 @@ class Background:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
         except (AttributeError, OSError):
             pass
-        with self._gate:
+        with _GATE:
             try:
                 fut.set_result(job.run(compute=compute))
-            except BaseException as e:  # noqa: BLE001 - handed to every waiter
+            except BaseException as e:  # noqa: BLE001 - handed to every waiter, and logged
+                log.exception("computing %s failed", job.name)
                 fut.set_exception(e)
 
     def result(self, job: Job, wait_s: float):
