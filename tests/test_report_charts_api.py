@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from smallboats.analysis.report_runs import REPORT_CHARTS, SLOW_CHARTS, Job
 from smallboats.web.app import create_app
-from smallboats.web.slow import Background
+from smallboats.web.slow import Background, wait_idle
 
 # A cold start computes the outlook, the backtest and the NumPyro fit: minutes on a loaded 2-core
 # machine. A wait ends as soon as the answer is ready, so a long one costs nothing when it is quick.
@@ -173,8 +173,10 @@ def test_slow_results_run_one_at_a_time_and_a_wait_is_bounded(monkeypatch, tmp_p
     assert bg.future(a) is bg.future(a)  # asking again joins the computation, never starts a second
     fb = bg.future(b)
     time.sleep(0.5)
+    assert not wait_idle(0.2)  # both still running or queued
     release.set()
     assert bg.result(a, 60) == "a" and fb.result(60) == "b"
+    assert wait_idle(30)
     assert max(most) == 1, "two slow computations ran at once"
     assert _job("test-a", slow("other")).stored() == "a"  # kept on disk under its key
 

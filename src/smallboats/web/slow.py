@@ -33,7 +33,19 @@ _CREATE = threading.Lock()
 # machine, NumPyro keeps its effect handlers on one global stack, so two fits in two threads would
 # corrupt each other.
 _GATE = threading.Semaphore(1)
+_BUSY = threading.Condition()  # counts background threads started and not yet finished
+_busy = [0]
 log = logging.getLogger("smallboats.web")
+
+
+def wait_idle(timeout: float | None = None) -> bool:
+    """Wait until no background computation is running or queued; False if ``timeout`` passed first.
+
+    A process that goes on to fit models in its own thread (a test session) calls this after a server
+    stops, since a background fit outlives the server that started it.
+    """
+    with _BUSY:
+        return _BUSY.wait_for(lambda: _busy[0] == 0, timeout)
 
 
 class Background:
@@ -71,6 +83,8 @@ class Background:
             log.exception("preparing %s failed", job.name)
             fut.set_exception(e)
             return
+        with _BUSY:
+            _busy[0] += 1
         threading.Thread(target=self._run, args=(job, compute, fut), name=f"smallboats-{job.kind}", daemon=True).start()
 
     def _run(self, job: Job, compute, fut: Future) -> None:
@@ -78,12 +92,16 @@ class Background:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
         except (AttributeError, OSError):
             pass
-        with _GATE:
-            try:
+        try:
+            with _GATE:
                 fut.set_result(job.run(compute=compute))
-            except BaseException as e:  # noqa: BLE001 - handed to every waiter, and logged
-                log.exception("computing %s failed", job.name)
-                fut.set_exception(e)
+        except BaseException as e:  # noqa: BLE001 - handed to every waiter, and logged
+            log.exception("computing %s failed", job.name)
+            fut.set_exception(e)
+        finally:
+            with _BUSY:
+                _busy[0] -= 1
+                _BUSY.notify_all()
 
     def result(self, job: Job, wait_s: float):
         """The job's result, waiting at most ``wait_s``; 503 with ``Retry-After`` if it is still computing."""
