@@ -20,10 +20,7 @@ from fastapi.testclient import TestClient
 from smallboats.analysis.report_runs import REPORT_CHARTS, SLOW_CHARTS, Job
 from smallboats.web.app import create_app
 from smallboats.web.slow import Background, wait_idle
-
-# A cold start computes the outlook, the backtest and the NumPyro fit: minutes on a loaded 2-core
-# machine. A wait ends as soon as the answer is ready, so a long one costs nothing when it is quick.
-READY_WITHIN_S = 1200
+from waiting import every_slow_result, findings_when_complete, when_ready
 
 
 @pytest.fixture(scope="module")
@@ -37,31 +34,6 @@ def store_copy(tmp_path_factory, bundled_template):
 def client(store_copy):
     with TestClient(create_app(store_copy, budget_seconds=10), raise_server_exceptions=False) as c:
         yield c
-
-
-def when_ready(client, url: str):
-    """GET ``url``, asking again only while the server says it is still computing (503 with Retry-After)."""
-    deadline = time.monotonic() + READY_WITHIN_S
-    while True:
-        r = client.get(url)
-        if r.status_code != 503:
-            return r
-        assert "Retry-After" in r.headers and "being computed" in r.json()["detail"], r.text
-        assert time.monotonic() < deadline, f"{url} still computing after {READY_WITHIN_S} s"
-        time.sleep(float(r.headers["Retry-After"]))
-
-
-def findings_when_complete(client) -> dict:
-    deadline = time.monotonic() + READY_WITHIN_S
-    while True:
-        r = client.get("/api/v1/findings")
-        assert r.status_code == 200, r.text
-        body = r.json()
-        assert not [f for f in body["findings"] if f["status"] == "failed"], body
-        if body["complete"]:
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(body["retry_after"])
 
 
 def test_the_findings_come_from_the_cached_results(client, store_copy):
@@ -125,8 +97,7 @@ def test_the_api_serves_every_chart_the_report_draws(client, store_copy):
 
 
 def test_a_second_server_reads_the_cached_results(client, store_copy, tmp_path):
-    findings_when_complete(client)
-    when_ready(client, "/api/v1/charts/forecast_pit.csv")
+    every_slow_result(client)
     from smallboats.analysis.results_cache import cache_root
 
     store = tmp_path / "s.duckdb"
