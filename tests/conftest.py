@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,19 @@ def own_cache(tmp_path_factory):
     mp.setenv("SMALLBOATS_CACHE", str(tmp_path_factory.mktemp("cache")))
     yield
     mp.undo()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_background_work_left():
+    """After each test file, wait for any server's background computation to end.
+
+    A background fit outlives the server that started it, and NumPyro keeps one global handler stack:
+    a fit left running would share it with the next file's fits.
+    """
+    yield
+    slow = sys.modules.get("smallboats.web.slow")
+    if slow is not None:
+        assert slow.wait_idle(1800), "a background computation was still running after 30 minutes"
 
 
 @pytest.fixture(scope="session")

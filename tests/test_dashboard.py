@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -15,11 +16,10 @@ from browser import browser
 from smallboats.web.app import create_app
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, bundled_template):
-    d = tmp_path_factory.mktemp("dash")
-    shutil.copy(bundled_template, d / "s.duckdb")
-    app = create_app(d / "s.duckdb")
+@contextlib.contextmanager
+def serving(store_path):
+    """The app on a free local port, in a thread of this process."""
+    app = create_app(store_path)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -29,9 +29,19 @@ def server(tmp_path_factory, bundled_template):
     deadline = time.time() + 20
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        t.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, bundled_template):
+    d = tmp_path_factory.mktemp("dash")
+    shutil.copy(bundled_template, d / "s.duckdb")
+    with serving(d / "s.duckdb") as url:
+        yield url
 
 
 # Waits sized for a loaded 2-core machine: a wait ends as soon as the page is ready, so a long one
@@ -131,3 +141,48 @@ def test_the_dashboard_fits_the_screen_with_the_findings_first(server, width):
         box = page.locator("#findings").bounding_box()
         assert box is not None and box["y"] + box["height"] <= 800  # seen without scrolling
         assert "returned to France" in page.inner_text("#findings")
+
+
+# A cold start fits the NumPyro model and runs the scenarios in the background: minutes on a loaded
+# 2-core machine. The page must show it is estimating at once, and fill in when done.
+FIT_WAIT = 1_200_000
+
+
+def test_the_findings_and_the_estimated_counterfactual_arrive_without_blocking_the_page(
+    tmp_path, bundled_template, monkeypatch
+):
+    monkeypatch.setenv("SMALLBOATS_CACHE", str(tmp_path / "cache"))  # nothing computed yet: a first start
+    shutil.copy(bundled_template, tmp_path / "s.duckdb")
+    requests = []
+    with serving(tmp_path / "s.duckdb") as url, browser() as b:
+        page = b.new_page(viewport={"width": 390, "height": 800})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url + "/", timeout=WAIT)
+        # the page is up and says what it is doing while the model is fitted
+        assert page.get_attribute("#finding-effect", "data-status") == "estimating"
+        assert "Estimating" in page.inner_text("#finding-effect")
+        assert "Simulating" in page.inner_text("#finding-could")
+        assert "Estimating" in page.inner_text("#counterfactual")
+        assert "returned to France" in page.inner_text("#finding-returned")
+        page.wait_for_selector("#fan[data-rendered] svg", timeout=WAIT)  # the what-if does not wait for the fit
+
+        page.wait_for_selector("#findings[data-complete]", timeout=FIT_WAIT)
+        for key in ("effect", "could", "cannot_tell"):
+            assert page.get_attribute(f"#finding-{key}", "data-status") == "ready", page.inner_text(f"#finding-{key}")
+        page.wait_for_selector("#counterfactual[data-rendered] svg", timeout=WAIT)
+        effect = page.inner_text("#finding-effect")
+        assert "the estimated no-scheme world (90% interval" in effect and "weeks to" in effect
+        could = page.inner_text("#finding-could")
+        assert "scheme year 1" in could and "scheme year 2" in could and "data published" in could
+        page.click("#finding-effect summary")
+        assert "Open Government Licence" in page.inner_text("#finding-effect details")
+        fan = page.inner_text("#counterfactual")
+        assert "estimated no-scheme world" in fan and "Observed" in fan  # the observed weeks over the fan
+        assert page.locator("#counterfactual svg path").count() > 4
+        # still readable at phone width, the findings seen without scrolling
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator("#findings").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, box
+        page.screenshot(path=str(tmp_path / "findings.png"), full_page=False)
+    hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
+    assert hosts == {"127.0.0.1"}, hosts

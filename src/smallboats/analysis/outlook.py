@@ -6,7 +6,7 @@ the quota curve are returned as frames for the faces to word and draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ class Outlook:
     curve: pd.DataFrame  # the cut in arrivals at each weekly quota, per deterrence form and scheme year
     needed: list[dict]  # the smallest quota for each target cut, per deterrence form (at ``curve_year``)
     grid: tuple[float, ...]
+    quotas: dict[str, str] = field(default_factory=dict)  # each scenario's quota in words
 
     @property
     def curve_year(self) -> str:
@@ -56,16 +57,45 @@ def outlook(
     grid: tuple[float, ...] = DEFAULT_GRID,
 ) -> Outlook:
     """Run the report's scenarios and the quota curve on the store's fitted baseline."""
-    bands, effects, returned = {}, {}, {}
+    return run_outlook(outlook_scenarios(store, as_of=as_of, years=years), runs, seed, years, curve_runs, grid)
+
+
+def outlook_scenarios(store, *, as_of: str | None = None, years: float = 2.0) -> list[tuple[str, object, dict]]:
+    """The report's scenarios with their fitted baselines: the only part of the outlook that reads the store."""
+    return [(name, *build_scenario(name, store, years=years, as_of=as_of)) for name in OUTLOOK_SCENARIOS]
+
+
+def run_outlook(
+    scenarios: list[tuple[str, object, dict]],
+    runs: int = 500,
+    seed: int = 7,
+    years: float = 2.0,
+    curve_runs: int = 250,
+    grid: tuple[float, ...] = DEFAULT_GRID,
+) -> Outlook:
+    """Simulate built scenarios (from :func:`outlook_scenarios`) and the quota curve; reads no store."""
+    bands, effects, returned, quotas = {}, {}, {}, {}
     base, release = None, ""
-    for name in OUTLOOK_SCENARIOS:
-        sc, meta = build_scenario(name, store, years=years, as_of=as_of)
+    for name, sc, meta in scenarios:
         base = sc if name == "pilot-50" else base
         release = meta["data_release"]
+        quotas[name] = quota_words(sc)
         r = simulate(sc, runs=runs, seed=seed, meta=meta, records=False)
         bands[name] = r.band("arrivals", "week")
         effects[name] = r.effect("arrivals", "year")
         returned[name] = r.band("returned", "year")
     curve = quota_curve(base, grid=grid, runs=curve_runs, seed=seed, years=DEFAULT_YEARS)
     needed = [r | {"target": target} for target in CUT_TARGETS for r in smallest_quota(curve, target, CUT_PROBABILITY)]
-    return Outlook(runs, seed, years, release, bands, effects, returned, curve, needed, tuple(grid))
+    return Outlook(runs, seed, years, release, bands, effects, returned, curve, needed, tuple(grid), quotas)
+
+
+def quota_words(sc) -> str:
+    """A scenario's quota in words, from its parameters (``50 a week``; ``50 rising to 250 a week over 52 weeks``)."""
+    if not sc.scheme.enabled:
+        return "no scheme"
+    q = sc.scheme.quota
+    if q.kind == "fixed":
+        return f"{q.per_week:,.0f} a week"
+    if q.kind == "ramp":
+        return f"{q.start_per_week:,.0f} rising to {q.end_per_week:,.0f} a week over {q.ramp_weeks} weeks"
+    return f"a {q.kind} quota"

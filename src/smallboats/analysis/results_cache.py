@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +50,16 @@ def result_key(kind: str, releases: list[str], options: dict) -> str:
     return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
 
 
+def stored(kind: str, releases: list[str], options: dict):
+    """The cached result for this key, or None when there is none (or it cannot be read)."""
+    path = cache_root() / "results" / f"{result_key(kind, releases, options)}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # noqa: S301 - the project's own cache folder, written by :func:`cached`
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
 def cached(kind: str, releases: list[str], options: dict, compute: Callable[[], object], on_reuse=None):
     """The cached result for this key, or ``compute()`` stored under it.
 
@@ -56,27 +67,23 @@ def cached(kind: str, releases: list[str], options: dict, compute: Callable[[], 
         kind: what is cached (``backtest``, ``outlook``...).
         releases: the data release ids the result read.
         options: every option that changes the result.
-        compute: makes the result when it is not cached (it must pickle).
+        compute: makes the result when it is not cached (it must pickle, and never be None).
         on_reuse: called with the entry's name when a cached result is used.
     """
     folder = cache_root() / "results"
     name = result_key(kind, releases, options)
-    path = folder / f"{name}.pickle"
-    try:
-        with path.open("rb") as f:
-            value = pickle.load(f)  # noqa: S301 - the project's own cache folder, written by this function
+    value = stored(kind, releases, options)
+    if value is not None:
         if on_reuse:
             on_reuse(name)
         return value
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
     value = compute()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{name}.{os.getpid()}"
+        tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
         with tmp.open("wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        os.replace(tmp, folder / f"{name}.pickle")
     except OSError:
         pass  # a cache that cannot be written costs time, never the result
     return value

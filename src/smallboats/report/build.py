@@ -13,72 +13,34 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 
 from smallboats import __version__
+from smallboats.analysis import report_runs as R
 from smallboats.analysis.official import OfficialFigures
 from smallboats.report import sections as S
 
 
-def _backtest(fig: OfficialFigures, runs: int, seed: int) -> dict:
-    """The monthly-origin backtest and its summaries (AutoARIMA left out: most of the time, and beaten)."""
-    from smallboats.analysis import scoring
-    from smallboats.analysis.forecast import backtest, backtest_summary
-
-    weekly = fig.store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=fig.as_of)
-    table = backtest(fig.daily.frame, weekly, runs=runs, seed=seed, arima=False)
-    return {
-        "summary": backtest_summary(table, bands=True),
-        "diffs": pd.concat([scoring.crps_difference(table, (1, 2, 3, 4)), scoring.crps_difference(table, (13,))]),
-        "targets": scoring.coverage_targets(table),
-        "pit": scoring.pit_histogram(table),
-        "coverage": scoring.coverage_by_season(table),
-        "origins": sorted(table.origin.unique()),
-    }
+def _reuse(step) -> Callable[[str], None]:
+    return lambda name: step(f"Reusing {name}")
 
 
 def _estimated_pilot(fig: OfficialFigures, step) -> dict:
     """The effect estimated from the record (both methods) and the elasticity, cached by release."""
-    from smallboats.analysis.estimate import evaluate_pilot, from_store
-    from smallboats.analysis.results_cache import cached
-
-    return cached(
-        "estimated-pilot",
-        fig.daily.release_ids,
-        {"as_of": fig.as_of},
-        lambda: evaluate_pilot(from_store(fig.store, as_of=fig.as_of)),
-        lambda name: step(f"Reusing {name}"),
-    )
-
-
-def _forecasting(fig: OfficialFigures, step, runs: int = 300, seed: int = 7) -> S.Section:
-    from smallboats.analysis.forecast import simulated_pilot
-    from smallboats.analysis.results_cache import cached
-
-    releases = fig.daily.release_ids
-    reuse = lambda name: step(f"Reusing {name}")  # noqa: E731
-    opts = {"runs": runs, "seed": seed, "as_of": fig.as_of}
-    bt = cached("backtest", releases, opts, lambda: _backtest(fig, runs, seed), reuse)
-    sim = cached("simulated-pilot", releases, opts, lambda: simulated_pilot(fig.store, runs=runs, seed=seed), reuse)
-    source = f"smallboats {__version__} backtest, {runs} runs an origin, seed {seed}; {fig.daily.attribution}"
-    return S.forecasting(bt, _estimated_pilot(fig, step), sim, source)
+    return R.estimated_pilot_job(fig).run(_reuse(step))
 
 
 def _outlook(fig: OfficialFigures, step):
-    from smallboats.analysis.outlook import outlook
-    from smallboats.analysis.results_cache import cached
+    return R.outlook_job(fig).run(_reuse(step))
 
-    return cached(
-        "outlook",
-        fig.daily.release_ids,
-        {"as_of": fig.as_of},
-        lambda: outlook(fig.store, as_of=fig.as_of),
-        lambda name: step(f"Reusing {name}"),
-    )
+
+def _forecasting(fig: OfficialFigures, step) -> S.Section:
+    bt = R.backtest_job(fig).run(_reuse(step))
+    sim = R.simulated_pilot_job(fig).run(_reuse(step))
+    return S.forecasting(bt, _estimated_pilot(fig, step), sim, fig)
 
 
 def _could(fig: OfficialFigures, step) -> S.Section:
-    return S.what_it_could_do(_outlook(fig, step), fig.quota_per_week)
+    return S.what_it_could_do(_outlook(fig, step), fig)
 
 
 def _findings(fig: OfficialFigures, step) -> S.Section:

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from smallboats import __version__, facts
+from smallboats.analysis import findings as F
+from smallboats.analysis import report_runs as R
 from smallboats.analysis.official import Delivery, OfficialFigures
 from smallboats.analysis.outlook import CUT_PROBABILITY, Outlook
-from smallboats.analysis.threshold import CONSTRAINTS, STEADY, year_label
+from smallboats.analysis.threshold import CONSTRAINTS, year_label
 from smallboats.data import queries as q
 from smallboats.formats import pct, thousands
-from smallboats.viz import charts
-from smallboats.viz.fan import fan_chart
 from smallboats.viz.style import ChartSpec
 
 
@@ -58,36 +58,20 @@ def _date(d) -> str:
 def findings(fig: OfficialFigures, out: Outlook, effect: dict | None = None) -> Section:
     """The answer first: what the scheme has done, what it did to arrivals, what more could do, what is unknown.
 
+    The same findings open the dashboard (:mod:`smallboats.analysis.findings` words them both).
+
     Args:
         fig: the official figures.
         out: the outlook runs (what a larger quota could do, by year).
         effect: the estimated pilot (:func:`smallboats.analysis.estimate.evaluate_pilot`), if run.
     """
-    dl = fig.delivery
-    items = [
-        f"From {_date(dl.start)} to {_date(dl.end)}, {thousands(dl.returned)} people were returned to France "
-        f"under the agreement and {thousands(dl.admitted)} admitted from France, while {thousands(dl.arrivals)} "
-        f"crossed: returns were {pct(dl.returned_share_of_arrivals * 100)} of arrivals, and "
-        f"{pct(dl.returned_share_of_quota * 100, 0)} of a steady {fig.quota_per_week:.0f} a week from the first "
-        f"return. Source: {dl.source}."
-    ]
+    found = [F.returned_so_far(fig)]
     if effect is not None:
-        items.append("Estimated effect so far, from the record: " + effect["effect"]["statement"])
-    for name in ("pilot-50", "ramp-up"):
-        eff = out.effects[name]
-        years = "; ".join(
-            f"year {i + 1}: {thousands(eff.loc[i, 'median'])} (90% of runs {thousands(eff.loc[i, 'p05'])} to "
-            f"{thousands(eff.loc[i, 'p95'])})"
-            for i in range(len(eff))
-        )
-        items.append(f"Modelled difference in arrivals under the {name} scenario against no scheme, {years}.")
-    items.append(
-        f"Across weekly quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))}, the largest median "
-        f"cut in arrivals in {year_label(out.curve_year)} under any deterrence assumption is "
-        f"{pct(out.best_cut * 100)}; {_quota_years(out)}."
-    )
+        found.append(F.estimated_effect(effect, fig))
+    found.append(F.larger_quota(out, fig))
     if effect is not None:
-        items.append("What the data can and cannot tell: " + effect["deterrence"]["statement"])
+        found.append(F.cannot_tell(effect, fig))
+    items = [f"{f.label}: {f.text} Source: {f.source}; {f.dated}." for f in found]
     return Section("findings", "The answer first", items=items)
 
 
@@ -195,16 +179,6 @@ def _effect_rows(out: Outlook) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _quota_years(out: Outlook) -> str:
-    """The top quota's median cut in each scheme year, under the strongest deterrence form there, in words."""
-    top = max(out.grid)
-    at_top = out.curve[(out.curve.weekly_quota == top) & (out.curve.year != STEADY)]
-    form = at_top.groupby("assumption").cut_median.max().idxmax()
-    rows = at_top[at_top.assumption == form]
-    years = ", ".join(f"{pct(r.cut_median * 100)} in year {r.year}" for r in rows.itertuples())
-    return f"at {thousands(top)} a week under '{form}' the median cut is {years}"
-
-
 def _binding_words(out: Outlook) -> str:
     """What holds returns below the quota at each quota of the grid, in the year the curve is read at."""
     rows = out.curve[(out.curve.year == out.curve_year) & (out.curve.assumption == out.curve.assumption.iloc[0])]
@@ -240,23 +214,8 @@ def _needed_rows(out: Outlook) -> pd.DataFrame:
     )
 
 
-def what_it_could_do(out: Outlook, quota_per_week: float) -> Section:
+def what_it_could_do(out: Outlook, fig: OfficialFigures) -> Section:
     """Fan charts of the scenarios, the yearly difference, and the quota a cut needs."""
-    source = (
-        f"smallboats {__version__} simulation: {out.runs} runs a scenario, seed {out.seed}; baseline fitted to "
-        f"{out.data_release}"
-    )
-    pilot_eff = float(out.effects["pilot-50"].loc[0, "median"])
-    word = "fewer" if pilot_eff < 0 else "more"
-    fan = fan_chart(
-        out.bands,
-        "arrivals",
-        "week",
-        source=source,
-        title=f"At {quota_per_week:.0f} returns a week the median run has {thousands(abs(pilot_eff))} {word} "
-        "arrivals in the first year than without the scheme",
-        subtitle="Weekly arrivals under each scenario: median and 50/80/95% bands",
-    )
     best = pct(out.best_cut * 100)
     sec = Section(
         "could",
@@ -267,11 +226,11 @@ def what_it_could_do(out: Outlook, quota_per_week: float) -> Section:
             "run takes one of four responses: none, linear, constant elasticity or a threshold.",
             f"Across quotas from {thousands(min(out.grid))} to {thousands(max(out.grid))} a week the largest "
             f"median cut in arrivals in {year_label(out.curve_year)} under any deterrence assumption is {best}. "
-            f"The first year is mostly start-up: {_quota_years(out)}.",
+            f"The first year is mostly start-up: {F.quota_by_year(out)}.",
             _binding_words(out),
         ],
     )
-    sec.charts = [fan, charts.quota_curve_chart(out.curve, source, best, out.curve_year)]
+    sec.charts = [R.outlook_fan(out, fig), R.quota_curve(out, fig)]
     t = _effect_rows(out)
     sec.tables.append(
         table_html(t, "Difference from the no-scheme world, by year of the horizon", num_cols=tuple(t.columns[2:]))
@@ -353,36 +312,6 @@ def _backtest_table(summary: pd.DataFrame) -> str:
     return table_html(t, "Backtest: mean scores over every origin (weekly arrivals)", num_cols=tuple(t.columns[2:]))
 
 
-def _counterfactual_fan(est: dict) -> ChartSpec:
-    """The no-scheme world estimated from the record (Bayesian model), week by week, with what was observed."""
-    w = pd.DataFrame(est["effect"]["weekly"])
-    w = w[w.method == "bayes"]
-    bands = w.rename(columns={c: c.removeprefix("cf_") for c in w.columns if c.startswith("cf_")}).assign(
-        period_start=pd.to_datetime(w.week_ending)
-    )
-    observed = pd.DataFrame({"period_start": bands.period_start, "people": w.observed.to_numpy()})
-    total = est["effect"]["totals"]["bayes"]
-    rel = total["relative_effect"]
-    title = (
-        f"Observed arrivals against the estimated no-scheme world: an effect of {rel['median'] * 100:+.0f}% "
-        f"(90% interval {rel['p05'] * 100:+.0f}% to {rel['p95'] * 100:+.0f}%)"
-    )
-    source = (
-        f"smallboats {__version__}: Bayesian model fitted to the weeks before {est['effect']['until']}; "
-        f"data releases {', '.join(est['effect']['data_releases'])}"
-    )
-    return fan_chart(
-        {"estimated no-scheme world": bands},
-        "arrivals",
-        "week",
-        source=source,
-        title=title,
-        subtitle="Weekly arrivals: the counterfactual's median and 50/80/95% bands, and the observed weeks (black)",
-        observed=observed,
-        name="estimated_counterfactual",
-    )
-
-
 def _estimated_table(est: dict) -> str:
     rows = []
     for r in est["summary"]:
@@ -392,10 +321,8 @@ def _estimated_table(est: dict) -> str:
     return table_html(pd.DataFrame(rows), "The pilot, estimated from the record: both methods side by side")
 
 
-def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
+def forecasting(bt: dict, est: dict, sim: dict, fig: OfficialFigures) -> Section:
     """How well the model forecasts (the backtest) and what the pilot did, estimated and simulated."""
-    from smallboats.viz.forecast_charts import coverage_chart, pit_chart
-
     sec = Section(
         "forecasting",
         "How well it forecasts, and did the pilot work?",
@@ -406,15 +333,10 @@ def forecasting(bt: dict, est: dict, sim: dict, source: str) -> Section:
         ],
     )
     sec.charts = [
-        _counterfactual_fan(est),
-        pit_chart(bt["pit"], source),
-        coverage_chart(bt["coverage"], source),
-        charts.model_vs_published(
-            pd.DataFrame(sim["monthly_returns_and_admissions"]),
-            f"smallboats {__version__} simulation of the 'actual' scenario: {sim['runs']} runs, seed {sim['seed']}; "
-            f"baseline fitted to {sim['data_release']}; published figures: Home Office, transfers and returns under "
-            "the UK-France agreement (monthly table)",
-        ),
+        R.counterfactual_fan(est, fig),
+        R.forecast_pit(bt, fig),
+        R.forecast_coverage(bt, fig),
+        R.model_vs_published(sim, fig),
     ]
     sec.tables.append(_backtest_table(bt["summary"]))
     sec.tables.append(_estimated_table(est))

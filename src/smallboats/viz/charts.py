@@ -315,7 +315,8 @@ def quota_curve_chart(curve: pd.DataFrame, source: str, best_label: str, year: s
     data["cut_p25_pct"] = data.cut_p25 * 100
     data["cut_p75_pct"] = data.cut_p75 * 100
     when = year_label(year)
-    title = f"Even at {data.weekly_quota.max():,.0f} returns a week, the median cut in {when} is at most {best_label}"
+    top = thousands(data.weekly_quota.max())
+    title = f"Even at {top} returns a week, the median cut in {when} is at most {best_label}"
     colour = alt.Color("assumption:N", title="Deterrence", scale=alt.Scale(range=OKABE_ITO))
     x = alt.X(
         "weekly_quota:Q", title="Weekly quota (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=NUMBER)

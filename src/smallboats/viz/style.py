@@ -66,15 +66,30 @@ class ChartSpec:
                 data[c] = data[c].round(CSV_DECIMALS)
         return f"# {self.source}\n" + data.to_csv(index=False)
 
-    def html(self) -> str:
-        """An embeddable snippet: the chart as inline SVG with its finding and source, no script needed."""
+    def html(self, bundle_url: str | None = None) -> str:
+        """An embeddable snippet: the chart as inline SVG with its finding and source, no script needed.
+
+        Args:
+            bundle_url: where a page can load Vega, Vega-Lite and vega-embed (a smallboats server's
+                ``/static/vega-bundle.js``, never a CDN); when given, the snippet also carries the chart's
+                specification and draws it interactively (tooltips), the SVG staying as the fallback.
+        """
+        import json
         from html import escape
 
+        element = f"smallboats-{self.name}".replace("_", "-")
+        script = ""
+        if bundle_url:
+            spec = json.dumps(self.spec()).replace("</", "<\\/")  # cannot close the script element early
+            script = (
+                f'<script src="{escape(bundle_url)}"></script>'
+                f'<script>vegaEmbed("#{element}", {spec}, {{renderer: "svg", actions: false}});</script>'
+            )
         return (
             f'<figure class="smallboats-chart" data-chart="{escape(self.name)}" style="max-width:100%;margin:0">'
-            f'<div role="img" aria-label="{escape(self.title)}">{self.svg()}</div>'
-            f'<figcaption style="font:12px sans-serif;color:#555">{escape(self.title)}. {escape(self.source)}'
-            "</figcaption></figure>\n"
+            f'<div id="{element}" role="img" aria-label="{escape(self.title)}" style="overflow-x:auto">{self.svg()}'
+            f'</div><figcaption style="font:12px sans-serif;color:#555">{escape(self.title)}. {escape(self.source)}'
+            f"</figcaption>{script}</figure>\n"
         )
 
     def render(self, fmt: str) -> str | bytes:

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from smallboats import __version__
 from smallboats.errors import SmallboatsError, StoreBusyError, StoreError
 from smallboats.web.deps import MAX_BODY_BYTES, Settings, SimulationSlot
-from smallboats.web.routes import charts, claims, data, pages, scenarios
+from smallboats.web.routes import charts, claims, data, findings, pages, scenarios
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -49,6 +49,7 @@ def create_app(
     app.state.cache, app.state.cache_key = {}, None
     app.include_router(data.router)
     app.include_router(claims.router)
+    app.include_router(findings.router)
     app.include_router(scenarios.router(settings))  # before charts: /charts/fan.* is a what-if
     app.include_router(charts.router)
     app.include_router(pages.router)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,7 @@ def save(name: str, fit: Fit) -> Path:
     """Write a fit under its key; returns the draws' path."""
     d = cache_dir()
     d.mkdir(parents=True, exist_ok=True)
-    tmp = d / f".{name}.{os.getpid()}"
+    tmp = d / f".{name}.{os.getpid()}.{threading.get_ident()}"  # two threads may fit the same at once
     with open(f"{tmp}.npz", "wb") as f:
         np.savez_compressed(f, **fit.draws)
     meta = {"diagnostics": fit.diagnostics, "warnings": fit.warnings, "covariates": fit.covariates}

@@ -11,9 +11,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from smallboats import __version__
+from smallboats.analysis import findings as F
 from smallboats.analysis.official import OfficialFigures
 from smallboats.data import queries as q
 from smallboats.web.deps import CacheDep, SettingsDep, StoreDep
+from smallboats.web.routes.findings import ESTIMATING
 from smallboats.web.service import remembered
 
 router = APIRouter(include_in_schema=False)
@@ -50,13 +52,17 @@ def dashboard_js() -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(store: StoreDep, settings: SettingsDep, cache: CacheDep) -> HTMLResponse:
-    """The dashboard page: the figures returned so far first, then the what-if panel and the charts."""
+    """The dashboard page: the findings first, then the what-if panel, the estimated counterfactual and the charts.
+
+    "Returned so far" is written into the page; the slow findings and the counterfactual's fan are
+    fetched by the page from ``/api/v1/findings`` and ``/api/v1/charts`` once computed, so the page
+    never waits for a fit.
+    """
     import datetime as dt
 
-    from smallboats.formats import pct
-
     d = q.daily_series(store)
-    delivery = remembered(cache, "delivery", "now", lambda: OfficialFigures(store).delivery)
+    returned = remembered(cache, "findings", "returned", lambda: F.returned_so_far(OfficialFigures(store)))
+    slow = [(key, F.LABELS[key], ESTIMATING[key]) for key in F.LABELS if key != "returned"]
     page = (
         _templates()
         .get_template("dashboard.html.j2")
@@ -64,8 +70,10 @@ def dashboard(store: StoreDep, settings: SettingsDep, cache: CacheDep) -> HTMLRe
             version=__version__,
             newest=d.newest,
             age_days=(dt.date.today() - d.newest).days,
-            delivery=delivery,
-            returned_pct=pct(delivery.returned_share_of_arrivals * 100),
+            returned=returned,
+            slow_findings=slow,
+            estimating_fan=ESTIMATING["effect"],
+            formats=("csv", "png", "svg", "html"),
             charts=DASHBOARD_CHARTS,
             sources=d.source_records(),
             max_runs=settings.max_runs,

@@ -1,4 +1,6 @@
 // The dashboard: sliders -> POST /api/v1/simulate -> fan chart; share links restore the sliders.
+// The slow findings and the estimated counterfactual are computed by the server in the background:
+// the page asks /api/v1/findings until they are ready and never waits on a fit.
 "use strict";
 
 const FIELDS = ["quota", "ramp", "challenge", "prevent", "deterrence"];
@@ -194,6 +196,62 @@ async function claims() {
   }
 }
 
+function showFinding(f) {
+  const el = document.getElementById("finding-" + f.id);
+  if (!el || el.dataset.status === "ready") return;
+  el.dataset.status = f.status;
+  if (f.status !== "ready") {
+    el.querySelector(".headline").textContent = f.detail;
+    return;
+  }
+  el.querySelector(".headline").textContent = f.headline;
+  el.querySelector("p .small").textContent = `${f.brief_source}, ${f.dated}.`;
+  el.querySelector(".text").textContent = `${f.text} ${f.source}.`;
+  el.querySelector("details").hidden = false;
+}
+
+function counterfactualNotice(text, status) {
+  const el = document.getElementById("counterfactual");
+  el.dataset.status = status;
+  document.getElementById("counterfactual-status").textContent = text;
+}
+
+let fanAsked = false;
+async function counterfactual() {
+  if (fanAsked) return;
+  fanAsked = true;
+  const resp = await fetch("/api/v1/charts/estimated_counterfactual.vl.json");
+  const spec = await resp.json();
+  if (!resp.ok) {
+    counterfactualNotice("Could not draw the estimated counterfactual: " + spec.detail, "failed");
+    return;
+  }
+  const el = document.getElementById("counterfactual");
+  if (typeof spec.width === "number") spec.width = Math.min(spec.width, Math.max(260, el.clientWidth - 90));
+  await vegaEmbed(el, spec, { renderer: "svg", actions: false });
+  const title = typeof spec.title === "object" ? spec.title.text : String(spec.title || "");
+  el.setAttribute("aria-label", title);
+  document.getElementById("counterfactual-summary").textContent = title + ".";
+  el.dataset.status = "ready";
+  el.dataset.rendered = "1";
+}
+
+async function findings() {
+  const resp = await fetch("/api/v1/findings");
+  const res = await resp.json();
+  if (!resp.ok) {
+    for (const id of ["effect", "could", "cannot_tell"]) showFinding({ id, status: "failed", detail: res.detail });
+    counterfactualNotice(res.detail, "failed");
+    return;
+  }
+  for (const f of res.findings) showFinding(f);
+  const effect = res.findings.find((f) => f.id === "effect");
+  if (effect.status === "ready") counterfactual();
+  else if (effect.status === "failed") counterfactualNotice(effect.detail, "failed");
+  if (res.complete) document.getElementById("findings").dataset.complete = "1";
+  else setTimeout(findings, res.retry_after * 1000);
+}
+
 restore();
 for (const f of FIELDS) {
   document.getElementById(f).addEventListener("input", schedule);
@@ -203,3 +261,4 @@ update();
 officialCharts();
 claims();
 latestChanges();
+findings();
