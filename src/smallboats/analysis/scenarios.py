@@ -10,6 +10,7 @@ quota, and the selections are scaled so that the model delivers the published to
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from importlib import resources
@@ -94,12 +95,15 @@ def build_scenario(
     as_of: str | None = None,
     fit_until: dt.date | None = None,
     overrides: dict | None = None,
+    memo: dict | None = None,
 ) -> tuple[Scenario, dict]:
     """A validated scenario with the fitted baseline, and provenance (data release, fit window).
 
     The baseline is fitted to the data before the scenario's start (the world without the scheme),
     unless ``fit_until`` says otherwise, or is a saved fit named by ``baseline = "NAME"``. Values set
-    in the scenario file win over fitted ones; ``overrides`` win over both.
+    in the scenario file win over fitted ones; ``overrides`` win over both. ``memo`` keeps the
+    store's newest day and the fits made, for a caller that builds many scenarios from one state of
+    the store (a server empties it when the store changes); a what-if then costs no new fit.
     """
     raw, label = read_scenario_dict(name_or_path)
     baseline = raw.pop("baseline", None)
@@ -107,9 +111,14 @@ def build_scenario(
     if years is not None:
         raw["years"] = years
     start = _date_at(raw, None, "start", Scenario.model_fields["start"].default, label)
-    newest = store.daily(as_of=as_of).date.max().date()
+    memo = {} if memo is None else memo
+    newest = _kept(memo, ("newest", as_of), lambda: store.daily(as_of=as_of).date.max().date())
     until = fit_until or min(start - dt.timedelta(days=1), newest)
-    fitted = load_fit(store, str(baseline)) if baseline is not None else fit_from_store(store, until=until, as_of=as_of)
+    if baseline is not None:
+        fitted = load_fit(store, str(baseline))
+    else:
+        fitted = _kept(memo, ("fit", until, as_of), lambda: fit_from_store(store, until=until, as_of=as_of))
+    fitted = copy.deepcopy(fitted)  # the scenario is built from a copy: a kept fit is never changed
     raw = merge_tables({"crossings": fitted}, raw)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
     quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
@@ -126,6 +135,13 @@ def build_scenario(
     if published and not scheme.get("rel_quota"):
         scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def _kept(memo: dict, key: tuple, make):
+    """``memo[key]``, made by ``make()`` the first time."""
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, float]:
