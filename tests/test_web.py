@@ -282,3 +282,17 @@ def test_a_what_if_reuses_its_no_scheme_world_and_gives_the_same_numbers(store_c
             }
             got = got.json()
             assert {k: got[k] for k in want} == json.loads(json.dumps(want)), w
+
+
+def test_a_server_fits_its_baseline_before_the_first_what_if(store_copy, tmp_path):
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    app = create_app(store, warm=True)
+    app.state.warming.join(120)
+    assert not app.state.warming.is_alive()
+    fits = app.state.cache["fits"]
+    assert [k[0] for k in fits] == ["newest", "fit"]
+    with TestClient(app) as c:
+        r = c.post("/api/v1/simulate", json={"runs": 20, "years": 0.5, "what_if": {"quota_per_week": 80}})
+    assert r.status_code == 200
+    assert app.state.cache["fits"] is fits and len(fits) == 2  # the request used the fit made while starting

@@ -146,6 +146,23 @@ def no_scheme_for(cache: dict, sc, meta: dict, runs: int, seed: int, check):
     )
 
 
+def warm(state, settings: Settings, preset: str = "pilot-50") -> None:
+    """Fit the baseline and load the compiled kernel before the first what-if, which then waits for neither.
+
+    Run in the background by a server as it starts (``create_app(..., warm=True)``); the fit is
+    kept in the cache of the store's state, as a request would keep it.
+    """
+    from smallboats.model import simulate
+    from smallboats.web.deps import fingerprint
+
+    key = fingerprint(settings.path)
+    if state.cache_key != key:  # as the requests' cache dependency does
+        state.cache, state.cache_key = {}, key
+    with store_opener(settings)() as store:
+        sc, _ = scenario_for(store, state.cache, preset, 1.0, None)
+    simulate(sc, runs=1, seed=0, records=False)
+
+
 def observed_weeks(store, sc) -> list[dict]:
     """Observed arrivals in the simulation's seven-day blocks that the data cover in full (drawn over the fan)."""
     import pandas as pd
