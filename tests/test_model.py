@@ -225,6 +225,23 @@ def test_a_no_scheme_arm_simulated_once_serves_every_scheme(fitted, records):
         x[0, 0] = -1
 
 
+def test_the_baseline_fit_is_kept_on_disk_by_the_releases_it_reads(bundled_template, tmp_path, monkeypatch):
+    from smallboats.data.bundle import open_default_store
+
+    monkeypatch.setenv("SMALLBOATS_CACHE", str(tmp_path / "cache"))
+    kept = lambda: sorted((tmp_path / "cache" / "results").glob("baseline-fit-*.pickle"))  # noqa: E731
+    with open_default_store(bundled_template, read_only=True) as st:
+        first = build_scenario("pilot-50", st, years=1)
+        assert len(kept()) == 1
+        assert build_scenario("ramp-up", st, years=2)[0].crossings == first[0].crossings  # one fit for both
+        assert len(kept()) == 1
+        again = build_scenario("pilot-50", st, years=1)
+        assert again[0] == first[0] and again[1] == first[1]
+        older = next(r for r in st.releases().release_id if r.startswith("ho-small-boats-timeseries"))
+        build_scenario("pilot-50", st, years=1, as_of=older)  # another release: another fit
+        assert len(kept()) == 2
+
+
 def test_common_random_numbers(pilot):
     assert np.array_equal(pilot.records["new_potential"], pilot.counterfactual["new_potential"])
     assert pilot.counterfactual["new_selected"].sum() == 0

@@ -27,6 +27,9 @@ from smallboats.vocab import PRESETS
 
 PUBLISHED = "published"  # the quota kind resolved from the store
 WHOLE = ("quota",)  # tables replaced whole by an override, never merged key by key
+# the series the baseline fit reads (calibrate.fit_from_store): their releases key the cached fit
+FIT_READS = ["sb_people", "sb_boats", "sb_week_people", "sb_week_prevented_people"]
+DAILY = ["sb_people", "sb_boats"]
 
 
 def preset_path(name: str) -> Path:
@@ -112,12 +115,14 @@ def build_scenario(
         raw["years"] = years
     start = _date_at(raw, None, "start", Scenario.model_fields["start"].default, label)
     memo = {} if memo is None else memo
-    newest = _kept(memo, ("newest", as_of), lambda: store.daily(as_of=as_of).date.max().date())
+    releases, newest = _kept(memo, ("newest", as_of), lambda: _holdings(store, as_of))
+    if newest is None:
+        store.daily(as_of=as_of)  # raises the store's own message: no daily figures
     until = fit_until or min(start - dt.timedelta(days=1), newest)
     if baseline is not None:
         fitted = load_fit(store, str(baseline))
     else:
-        fitted = _kept(memo, ("fit", until, as_of), lambda: fit_from_store(store, until=until, as_of=as_of))
+        fitted = _kept(memo, ("fit", until, as_of), lambda: cached_fit(store, until, as_of, releases))
     fitted = copy.deepcopy(fitted)  # the scenario is built from a copy: a kept fit is never changed
     raw = merge_tables({"crossings": fitted}, raw)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
@@ -135,6 +140,24 @@ def build_scenario(
     if published and not scheme.get("rel_quota"):
         scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def _holdings(store, as_of: str | None) -> tuple[list[str], dt.date | None]:
+    """The releases the baseline fit reads, and the newest day of the daily series."""
+    return store.holdings(FIT_READS, as_of=as_of)[0], store.holdings(DAILY, as_of=as_of)[1]
+
+
+def cached_fit(store, until: dt.date, as_of: str | None, releases: list[str]) -> dict:
+    """The baseline fitted to the store up to ``until``, kept on disk by the releases it reads.
+
+    The fit simulates the launch shock to match the record (about a second); it is made again when
+    a release, the date, the package version or its code changes (see
+    :mod:`smallboats.analysis.results_cache`).
+    """
+    from smallboats.analysis.results_cache import cached
+
+    options = {"until": until.isoformat(), "as_of": as_of}
+    return cached("baseline-fit", releases, options, lambda: fit_from_store(store, until=until, as_of=as_of))
 
 
 def _kept(memo: dict, key: tuple, make):

@@ -422,6 +422,25 @@ class ReleaseStore:
             df[c] = pd.to_datetime(df[c]).dt.date
         return df
 
+    def holdings(self, series: list[str], *, as_of: str | None = None) -> tuple[list[str], dt.date | None]:
+        """The releases that hold figures of ``series`` (as of a release, if given) and their newest period end.
+
+        Two small queries, for a caller that needs to know what a result would read (to key a cache)
+        without reading it.
+        """
+        rdate, rseq = self._as_of_key(as_of)
+        where = "o.series IN (SELECT unnest(?)) AND (r.release_date < ? OR (r.release_date = ? AND r.seq <= ?))"
+        params = [list(series), rdate, rdate, rseq]
+        ids = self._sql(
+            f"SELECT DISTINCT o.release_id FROM observations o JOIN releases r USING (release_id) WHERE {where} "
+            "ORDER BY 1",
+            params,
+        ).fetchall()
+        newest = self._sql(
+            f"SELECT max(o.period_end) FROM observations o JOIN releases r USING (release_id) WHERE {where}", params
+        ).fetchone()[0]
+        return [r[0] for r in ids], newest
+
     def daily(self, *, as_of: str | None = None) -> pd.DataFrame:
         """Daily people and boats: columns ``date, people, boats``, one row a day, no gaps.
 
