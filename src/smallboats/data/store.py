@@ -419,7 +419,7 @@ class ReleaseStore:
             [ids, rdate, rdate, rseq],
         ).df()
         for c in ("period_start", "period_end"):
-            df[c] = pd.to_datetime(df[c]).dt.date
+            df[c] = _dates(df[c])
         return df
 
     def holdings(self, series: list[str], *, as_of: str | None = None) -> tuple[list[str], dt.date | None]:
@@ -447,7 +447,11 @@ class ReleaseStore:
         Raises:
             StoreError: the store holds no daily figures, or a day is missing.
         """
-        obs = self.observations(["sb_people", "sb_boats"], as_of=as_of)
+        return self.daily_from(self.observations(["sb_people", "sb_boats"], as_of=as_of))
+
+    @staticmethod
+    def daily_from(obs: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`daily` from the observations of ``sb_people`` and ``sb_boats`` already read."""
         if obs.empty:
             raise StoreError("the store holds no daily small-boat figures (series sb_people)")
         wide = obs.pivot_table(index="period_end", columns="series", values="value", aggfunc="first")
@@ -559,6 +563,17 @@ class ReleaseStore:
         )
         out["release_date"] = pd.to_datetime(out["release_date"]).dt.date
         return out
+
+
+def _dates(col: pd.Series) -> pd.Series:
+    """DuckDB's dates (datetime64) as ``datetime.date`` objects, as ``pd.to_datetime(col).dt.date`` gives them.
+
+    Some ten times faster: NumPy converts whole days to dates without making a Timestamp for each.
+    """
+    stamps = pd.to_datetime(col)
+    values = stamps.to_numpy().astype("datetime64[D]").astype(object)
+    values[stamps.isna().to_numpy()] = pd.NaT  # NumPy gives None for a missing day; pandas, NaT
+    return pd.Series(values, index=col.index)
 
 
 def status_json(store: ReleaseStore) -> str:
