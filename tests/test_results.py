@@ -71,6 +71,20 @@ def test_the_summary_gives_the_numbers_of_the_bands_and_effects(both):
         assert s["years"][0]["effect"]["median"] < 0  # the scheme cuts arrivals, so the check has numbers in it
 
 
+def test_band_rows_are_the_bands_as_records(both):
+    from smallboats.serialize import records
+    from smallboats.vocab import FAN_BANDS, QUANTILES
+
+    for r in both:
+        for arm in ("scenario", "counterfactual"):
+            for period, var in (("week", "arrivals"), ("year", "returned"), ("total", "admitted")):  # all kept
+                for bands in (FAN_BANDS, tuple(QUANTILES)):
+                    want = records(r.band(var, period, arm)[["period_start", *bands]])
+                    assert r.band_rows(var, period, arm, bands) == want, (period, var, arm)
+    weeks = both[1].band_rows("arrivals", "week", "scenario", ("median",))
+    assert len(weeks) == both[1].days // 7  # the part week at the end is left out, as band() does
+
+
 def test_summary_only_refuses_what_it_did_not_keep(both):
     _, lean = both
     with pytest.raises(UsageError, match="records=True"):

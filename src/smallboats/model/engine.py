@@ -210,7 +210,8 @@ def no_scheme_key(
     seed, the runs and any fixed priors. Two what-ifs that change only the scheme or the response
     therefore share one no-scheme arm (tests/test_model.py checks it field by field).
     """
-    world = scenario.no_scheme().model_dump_json(exclude={"name", "description", "scheme", "deterrence"})
+    # no_scheme() changes only the name and the scheme, both left out, so the scenario is read as it is
+    world = scenario.model_dump_json(exclude={"name", "description", "scheme", "deterrence"})
     fixed = hashlib.sha256()
     for name in sorted(fixed_priors or {}):
         fixed.update(name.encode())

@@ -253,6 +253,22 @@ class Results:
         """Median and 50/80/95% bands of a variable by period."""
         return self._reduce(self.totals(var, period, arm))
 
+    def band_rows(self, var: str, period: str, arm: str, bands: tuple[str, ...]) -> list[dict]:
+        """:meth:`band` as JSON-ready rows of ``period_start`` (ISO text) and the named quantiles.
+
+        The same numbers, reduced without a frame (the dashboard asks for them with every what-if).
+        """
+        keys = period_index(self.scenario.start, self.days, period)
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        x = self.per_run(var, period, arm)
+        if period == "week":  # as totals(): a part week at the end would read as a fall
+            whole = np.diff(np.r_[starts, len(keys)]) == 7
+            x, starts = x[whole], starts[whole]
+        q = _quantiles(x)
+        first = [(self.scenario.start + dt.timedelta(days=int(d))).isoformat() for d in starts]
+        cols = [q[b].tolist() for b in bands]
+        return [dict(zip(("period_start", *bands), row, strict=True)) for row in zip(first, *cols, strict=True)]
+
     def effect(self, var: str = "arrivals", period: str = "year", relative: bool = False) -> pd.DataFrame:
         """Scenario minus counterfactual, run by run, reduced to a median and bands."""
         a, b = self.totals(var, period), self.totals(var, period, arm="counterfactual")

@@ -11,7 +11,6 @@ from fastapi.responses import PlainTextResponse, Response
 from smallboats import __version__
 from smallboats.analysis.official import CHARTS, OfficialFigures
 from smallboats.analysis.whatif import WhatIf, whatif_scenario
-from smallboats.serialize import records
 from smallboats.viz.style import ChartSpec
 from smallboats.vocab import FAN_BANDS
 from smallboats.web.deps import Settings, SimulationSlot, get_store
@@ -80,15 +79,15 @@ def _run(open_store, cache, slot, scenario, runs, seed, years, what_if) -> dict:
     from smallboats.model.engine import no_scheme_key
 
     sc, meta, observed = _prepared(open_store, cache, scenario, years, what_if)
+    key = (no_scheme_key(sc, runs, seed, records=False), meta["data_release"], __version__)
 
     def both(check):
-        arm = no_scheme_for(cache, sc, meta, runs, seed, check) if sc.scheme.enabled else None
+        arm = no_scheme_for(cache, key, sc, runs, seed, check) if sc.scheme.enabled else None
         return simulate(sc, runs=runs, seed=seed, meta=meta, on_progress=check, records=False, no_scheme=arm)
 
     r = slot.run(both)
     weekly = {"scenario": weekly_band(r, "scenario")}
     if sc.scheme.enabled:  # the no-scheme world's band is the same for every what-if that shares it
-        key = (no_scheme_key(sc, runs, seed, records=False), meta["data_release"], __version__)
         weekly["no_scheme"] = remembered(
             cache, "no_scheme_weekly", key, lambda: weekly_band(r, "counterfactual"), keep=ARMS_KEPT
         )
@@ -97,7 +96,7 @@ def _run(open_store, cache, slot, scenario, runs, seed, years, what_if) -> dict:
 
 def weekly_band(r, arm: str) -> list[dict]:
     """Weekly arrivals of one arm, median and fan bands, as the page draws them."""
-    return records(r.band("arrivals", "week", arm=arm)[["period_start", *FAN_BANDS]])
+    return r.band_rows("arrivals", "week", arm, FAN_BANDS)
 
 
 class _StoreOnUse:
@@ -132,11 +131,10 @@ def _prepared(open_store, cache: dict, scenario: str, years: float, what_if):
     return sc, meta, observed
 
 
-def no_scheme_for(cache: dict, sc, meta: dict, runs: int, seed: int, check):
-    """The scenario's no-scheme arm, simulated once per world, seed, runs, horizon, data release and version."""
-    from smallboats.model.engine import no_scheme_arm, no_scheme_key
+def no_scheme_for(cache: dict, key: tuple, sc, runs: int, seed: int, check):
+    """The scenario's no-scheme arm, simulated once per ``key``: world, seed, runs, horizon, data release, version."""
+    from smallboats.model.engine import no_scheme_arm
 
-    key = (no_scheme_key(sc, runs, seed, records=False), meta["data_release"], __version__)
     return remembered(
         cache,
         "no_scheme",
