@@ -17,7 +17,8 @@ from smallboats.web.deps import Settings, SimulationSlot, get_store
 
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
 # no-scheme arms kept per store state: each holds the per-run totals of one world, seed, runs and
-# horizon (about 40 kB for 200 runs over a year); the dashboard's worlds differ only by prevention
+# horizon (about 120 kB for the dashboard's 200 runs over a year, under 3 MB for the largest request
+# of 2,000 runs over three years); the dashboard's worlds differ only by prevention
 ARMS_KEPT = 64
 _SHELVES = threading.Lock()  # guards the shelves' bookkeeping, never a computation
 MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv", "html": "text/html"}
