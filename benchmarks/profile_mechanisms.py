@@ -40,7 +40,7 @@ k = kernel
 perception, weather, inflow, coast, launch = k.perception, k.weather, k.inflow, k.coast, k.launch
 prevention, boats, screening, selection, casework = k.prevention, k.boats, k.screening, k.selection, k.casework
 recross, admissions, record, uniform = k.recross, k.admissions, k.record, k.uniform
-G_WEATHER, C_STATIONARY, S_CROSSABLE = k.G_WEATHER, k.C_STATIONARY, k.S_CROSSABLE
+G_WEATHER, C_STATIONARY, S_CROSSABLE = k.G_WEATHER, k.C_STATIONARY_CROSSABLE, k.S_CROSSABLE
 
 
 @njit(nogil=True, error_model="numpy")
@@ -68,7 +68,7 @@ def run_block_switched(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_
             if on[5]:
                 prevention(p, s, D, g)
             if on[6]:
-                boats(t, C, daily, p, s, D, g)
+                boats(C, p, s, D, g)
             if on[7]:
                 screening(t, C, daily, p, D, g)
             if on[8]:
@@ -101,11 +101,11 @@ class Arm:
         t0 = time.thread_time()
         for lo in range(0, self.runs, BLOCK):
             hi = min(lo + BLOCK, self.runs)
-            scratch = (np.zeros(k.N_TODAY), np.zeros(len(k.PARAMS)), np.zeros(k.RING))
+            scratch = (np.zeros(k.N_TODAY), np.zeros(len(k.PARAMS)), np.zeros(k.RING))  # as engine.run_arm
             rings = np.zeros((k.N_RINGS, k.RING), dtype=np.int64)
             args = (lo, hi, self.inp.config, self.inp.daily, self.inp.params, S, G, *scratch, rings, rec_i, rec_f)
             if on is None:
-                k.run_block(*args)
+                k.run_block(*args, 0, np.zeros(1, dtype=np.int64))  # records from row 0; never stopped
             else:
                 run_block_switched(*args, on)
         return time.thread_time() - t0, rec_i

@@ -35,6 +35,36 @@ def test_help_runs(cli, args):
     assert r.code == 0 and "Usage" in r.out
 
 
+HEAVY = ("pandas", "numpy", "duckdb", "numba", "altair", "jax", "pydantic", "scipy", "fastapi", "pyarrow")
+
+
+@pytest.mark.parametrize(
+    "args, allowed",
+    [
+        (["--help"], ()),
+        (["--version"], ()),
+        (["query", "--help"], ("pydantic",)),  # Typer reads a group's options through pydantic
+    ],
+)
+def test_help_imports_nothing_heavy(args, allowed):
+    """``smallboats --help`` starts at once: no data frame, database, compiler, chart or schema library."""
+    code = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['smallboats', *{args!r}]\n"
+        "try:\n    runpy.run_module('smallboats', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    loaded = set(json.loads(p.stderr.strip().splitlines()[-1]))
+    assert "smallboats.cli" in loaded  # the program did run
+    heavy = sorted(m for m in loaded if m.split(".")[0] in set(HEAVY) - set(allowed))
+    assert not heavy, f"{' '.join(args)} imported {', '.join(heavy[:10])}"
+    own = {"smallboats.claims.schema", "smallboats.model", "smallboats.data.store", "smallboats.analysis"}
+    assert not own & loaded, sorted(own & loaded)
+
+
 def test_status_json(home, cli):
     r = cli("data", "status", "--format", "json")
     assert r.code == 0

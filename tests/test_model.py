@@ -162,6 +162,89 @@ def test_same_seed_same_numbers_and_chunking_does_not_matter(fitted):
     assert np.array_equal(small.records["new_arrivals"], whole.records["new_arrivals"][:, :100])
 
 
+def _every_scheme_and_response_setting_changed(sc: Scenario) -> list[Scenario]:
+    """Variants of ``sc`` that differ in every scheme and response setting, but not in the world without it."""
+    from smallboats.model import kernel
+    from smallboats.model.params import RampQuota, Range
+
+    out = []
+    for end in ("low", "high"):
+        v = sc.model_copy(deep=True)
+        for part in (v.scheme, v.deterrence):
+            for name in type(part).model_fields:
+                value = getattr(part, name)
+                if isinstance(value, Range):
+                    setattr(part, name, Range.of(getattr(value, end)))
+        out.append(v)
+    for rule, form in zip(kernel.RULES, ("none", "linear", "elasticity", "threshold"), strict=True):
+        v = sc.model_copy(deep=True)
+        v.scheme.selection, v.deterrence.form = rule, form
+        v.scheme.detention_places, v.scheme.limit_days = 5000.0, 30
+        v.scheme.quota = RampQuota(kind="ramp", start_per_week=10, end_per_week=900, ramp_weeks=20)
+        v.scheme.in_force += dt.timedelta(days=20)
+        v.scheme.first_return += dt.timedelta(days=40)
+        v.deterrence.threshold_width /= 2
+        v.deterrence.announced += dt.timedelta(days=10)
+        out.append(v)
+    return out
+
+
+@pytest.mark.parametrize("records", [True, False])
+def test_a_no_scheme_arm_simulated_once_serves_every_scheme(fitted, records):
+    """With the scheme off nothing of the scheme or the response is read: one arm pairs with all of them."""
+    from smallboats.errors import UsageError
+    from smallboats.model.engine import no_scheme_arm, no_scheme_key
+    from smallboats.model.params import Range
+
+    sc, _ = fitted[0]["pilot-50"]
+    arm = no_scheme_arm(sc, 60, 13, records=records)
+    variants = _every_scheme_and_response_setting_changed(sc)
+    for v in variants:
+        assert no_scheme_key(v, 60, 13, records=records) == arm.key
+        both = simulate(v, runs=60, seed=13, records=records)
+        reused = simulate(v, runs=60, seed=13, records=records, no_scheme=arm)
+        assert reused.summary() == both.summary()
+        if records:
+            for k in both.records:
+                assert np.array_equal(reused.records[k], both.records[k]), k
+                assert np.array_equal(reused.counterfactual[k], both.counterfactual[k]), k
+        else:
+            for arm_name in ("scenario", "counterfactual"):
+                for k, x in both.reduced[arm_name].values.items():
+                    assert np.array_equal(reused.reduced[arm_name].values[k], x), (arm_name, k)
+    # the variants do change the scheme arm, so the check above is not comparing like with like
+    assert len({simulate(v, runs=60, seed=13, records=False).summary()["years"][0]["median"] for v in variants}) > 1
+    # prevention is part of the world without the scheme: an arm made for another is refused, naming why
+    other = sc.model_copy(deep=True)
+    other.crossings.p_prevent = Range.of(0.5)
+    with pytest.raises(UsageError, match="world without the scheme"):
+        simulate(other, runs=60, seed=13, records=records, no_scheme=arm)
+    with pytest.raises(UsageError, match="runs, seed"):
+        simulate(sc, runs=59, seed=14, records=records, no_scheme=arm)
+    # the shared arm cannot be changed through one of the results it serves
+    r = simulate(sc, runs=60, seed=13, records=records, no_scheme=arm)
+    x = r.counterfactual["new_arrivals"] if records else r.reduced["counterfactual"].values[("week", "new_arrivals")]
+    with pytest.raises(ValueError, match="read-only"):
+        x[0, 0] = -1
+
+
+def test_the_baseline_fit_is_kept_on_disk_by_the_releases_it_reads(bundled_template, tmp_path, monkeypatch):
+    from smallboats.data.bundle import open_default_store
+
+    monkeypatch.setenv("SMALLBOATS_CACHE", str(tmp_path / "cache"))
+    kept = lambda: sorted((tmp_path / "cache" / "results").glob("baseline-fit-*.pickle"))  # noqa: E731
+    with open_default_store(bundled_template, read_only=True) as st:
+        first = build_scenario("pilot-50", st, years=1)
+        assert len(kept()) == 1
+        assert build_scenario("ramp-up", st, years=2)[0].crossings == first[0].crossings  # one fit for both
+        assert len(kept()) == 1
+        again = build_scenario("pilot-50", st, years=1)
+        assert again[0] == first[0] and again[1] == first[1]
+        older = next(r for r in st.releases().release_id if r.startswith("ho-small-boats-timeseries"))
+        build_scenario("pilot-50", st, years=1, as_of=older)  # another release: another fit
+        assert len(kept()) == 2
+
+
 def test_common_random_numbers(pilot):
     assert np.array_equal(pilot.records["new_potential"], pilot.counterfactual["new_potential"])
     assert pilot.counterfactual["new_selected"].sum() == 0

@@ -49,6 +49,42 @@ def test_summary_only_matches_the_daily_records(both):
     assert full.effect("returned", "year").equals(lean.effect("returned", "year"))
 
 
+def test_the_summary_gives_the_numbers_of_the_bands_and_effects(both):
+    """The summary is reduced without frames; every figure in it is the one band() and effect() give."""
+    for r in both:
+        s = r.summary()
+        for var in ("arrivals", "returned", "admitted"):
+            band, eff = r.band(var, "year"), r.effect(var, "year")
+            rel = r.effect(var, "year", relative=True)
+            rows = [y for y in s["years"] if y["variable"] == var]
+            assert len(rows) == len(band) == 2  # a year and a half: two periods
+            for i, row in enumerate(rows):
+                assert row["period_start"] == band.period_start[i].isoformat()
+                for k in ("median", "p05", "p25", "p75", "p95"):
+                    assert row[k] == round(float(band.loc[i, k]), 1), (var, i, k)
+                    assert row["effect"][k] == round(float(eff.loc[i, k]), 1), (var, i, k)
+                if var == "arrivals":
+                    for k in ("median", "p05", "p95"):
+                        assert row["effect_relative"][k] == round(float(rel.loc[i, k]), 4), (i, k)
+                else:
+                    assert "effect_relative" not in row
+        assert s["years"][0]["effect"]["median"] < 0  # the scheme cuts arrivals, so the check has numbers in it
+
+
+def test_band_rows_are_the_bands_as_records(both):
+    from smallboats.serialize import records
+    from smallboats.vocab import FAN_BANDS, QUANTILES
+
+    for r in both:
+        for arm in ("scenario", "counterfactual"):
+            for period, var in (("week", "arrivals"), ("year", "returned"), ("total", "admitted")):  # all kept
+                for bands in (FAN_BANDS, tuple(QUANTILES)):
+                    want = records(r.band(var, period, arm)[["period_start", *bands]])
+                    assert r.band_rows(var, period, arm, bands) == want, (period, var, arm)
+    weeks = both[1].band_rows("arrivals", "week", "scenario", ("median",))
+    assert len(weeks) == both[1].days // 7  # the part week at the end is left out, as band() does
+
+
 def test_summary_only_refuses_what_it_did_not_keep(both):
     _, lean = both
     with pytest.raises(UsageError, match="records=True"):

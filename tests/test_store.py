@@ -261,3 +261,15 @@ def test_a_republication_holding_a_figure_the_release_lacks_is_refused(tmp_path)
     with pytest.raises(DataError, match="sb_people for 2025-01-03 is 4, which the stored release does not hold"):
         s.load(read_file(more), str(more))
     s.close()
+
+
+def test_dates_convert_as_pandas_does():
+    import pandas as pd
+
+    from smallboats.data.store import _dates
+
+    col = pd.Series(pd.to_datetime(["2024-02-29", "1999-12-31", None, "2026-08-20"]), index=[3, 1, 2, 0])
+    got, want = _dates(col), pd.to_datetime(col).dt.date
+    assert got.index.equals(want.index)
+    assert [type(x) for x in got] == [type(x) for x in want]
+    assert got.isna().equals(want.isna()) and got.dropna().tolist() == want.dropna().tolist()

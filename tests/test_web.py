@@ -242,3 +242,62 @@ def test_cross_field_rules_are_refused_with_a_message(client, path, params):
     """Rules that OpenAPI cannot state (one field against another) are tested here instead."""
     r = client.get(path, params=params)
     assert r.status_code in (404, 422) and r.json()["detail"] and "Traceback" not in r.text
+
+
+def test_a_what_if_reuses_its_no_scheme_world_and_gives_the_same_numbers(store_copy, tmp_path):
+    """One no-scheme arm serves every what-if of its world; the answers equal both arms run together."""
+    import json
+
+    from smallboats.analysis.whatif import WhatIf, whatif_scenario
+    from smallboats.data.bundle import open_default_store
+    from smallboats.model import simulate
+    from smallboats.serialize import records
+    from smallboats.vocab import FAN_BANDS
+
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    app = create_app(store)
+    asked = [
+        {"quota_per_week": 120, "p_prevent": 0.35, "deterrence": "linear"},
+        {"ramp_to_per_week": 600, "p_challenge": 0.2, "p_prevent": 0.35},
+        {"quota_per_week": 40, "p_prevent": 0.5},  # another world: prevention is part of it
+    ]
+    with TestClient(app) as c:
+        answers = [
+            c.post("/api/v1/simulate", json={"scenario": "pilot-50", "runs": 120, "seed": 5, "years": 1, "what_if": w})
+            for w in asked
+        ]
+        again = c.post(
+            "/api/v1/simulate", json={"scenario": "pilot-50", "runs": 120, "seed": 5, "years": 1, "what_if": asked[0]}
+        )
+    assert all(r.status_code == 200 for r in answers)
+    assert again.json() == answers[0].json()  # a share link opened twice
+    assert len(app.state.cache["no_scheme"]) == 2
+    with open_default_store(store, read_only=True) as st:
+        for w, got in zip(asked, answers, strict=True):
+            sc, meta = whatif_scenario("pilot-50", st, WhatIf(**w), years=1)
+            r = simulate(sc, runs=120, seed=5, meta=meta, records=False)  # both arms together
+            want = r.summary() | {
+                "weekly": {
+                    "scenario": records(r.band("arrivals", "week")[["period_start", *FAN_BANDS]]),
+                    "no_scheme": records(
+                        r.band("arrivals", "week", arm="counterfactual")[["period_start", *FAN_BANDS]]
+                    ),
+                }
+            }
+            got = got.json()
+            assert {k: got[k] for k in want} == json.loads(json.dumps(want)), w
+
+
+def test_a_server_fits_its_baseline_before_the_first_what_if(store_copy, tmp_path):
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    app = create_app(store, warm=True)
+    app.state.warming.join(120)
+    assert not app.state.warming.is_alive()
+    fits = app.state.cache["fits"]
+    assert [k[0] for k in fits] == ["newest", "fit"]
+    with TestClient(app) as c:
+        r = c.post("/api/v1/simulate", json={"runs": 20, "years": 0.5, "what_if": {"quota_per_week": 80}})
+    assert r.status_code == 200
+    assert app.state.cache["fits"] is fits and len(fits) == 2  # the request used the fit made while starting

@@ -10,6 +10,7 @@ quota, and the selections are scaled so that the model delivers the published to
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from importlib import resources
@@ -26,6 +27,9 @@ from smallboats.vocab import PRESETS
 
 PUBLISHED = "published"  # the quota kind resolved from the store
 WHOLE = ("quota",)  # tables replaced whole by an override, never merged key by key
+# the series the baseline fit reads (calibrate.fit_from_store): their releases key the cached fit
+FIT_READS = ["sb_people", "sb_boats", "sb_week_people", "sb_week_prevented_people"]
+DAILY = ["sb_people", "sb_boats"]
 
 
 def preset_path(name: str) -> Path:
@@ -126,12 +130,15 @@ def build_scenario(
     as_of: str | None = None,
     fit_until: dt.date | None = None,
     overrides: dict | None = None,
+    memo: dict | None = None,
 ) -> tuple[Scenario, dict]:
     """A validated scenario with the fitted baseline, and provenance (data release, fit window).
 
     The baseline is fitted to the data before the scenario's start (the world without the scheme),
     unless ``fit_until`` says otherwise, or is a saved fit named by ``baseline = "NAME"``. Values set
-    in the scenario file win over fitted ones; ``overrides`` win over both.
+    in the scenario file win over fitted ones; ``overrides`` win over both. ``memo`` keeps the
+    store's newest day and the fits made, for a caller that builds many scenarios from one state of
+    the store (a server empties it when the store changes); a what-if then costs no new fit.
     """
     raw, label = read_scenario_dict(name_or_path)
     baseline = raw.pop("baseline", None)
@@ -139,14 +146,19 @@ def build_scenario(
     if years is not None:
         raw["years"] = years
     start = _date_at(raw, None, "start", Scenario.model_fields["start"].default, label)
-    newest = store.daily(as_of=as_of).date.max().date()
+    memo = {} if memo is None else memo
+    releases, newest = _kept(memo, ("newest", as_of), lambda: _holdings(store, as_of))
+    if newest is None:
+        store.daily(as_of=as_of)  # raises the store's own message: no daily figures
     until = fit_until or min(start - dt.timedelta(days=1), newest)
-    fitted = (
-        load_fit(store, str(baseline))
-        if baseline is not None
-        else fit_from_store(store, until=until, as_of=as_of, ppb_until=newest)
-    )
-    raw = merge_tables({"crossings": fitted, "scheme": fit_admissions(store, as_of)}, raw)
+    if baseline is not None:
+        fitted = load_fit(store, str(baseline))
+    else:
+        key = ("fit", until, newest, as_of)
+        fitted = _kept(memo, key, lambda: cached_fit(store, until, as_of, releases, ppb_until=newest))
+    fitted = copy.deepcopy(fitted)  # the scenario is built from a copy: a kept fit is never changed
+    admissions = _kept(memo, ("admissions", as_of), lambda: fit_admissions(store, as_of))
+    raw = merge_tables({"crossings": fitted, "scheme": copy.deepcopy(admissions)}, raw)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
     quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
     published = quota.get("kind") == PUBLISHED  # anything else malformed is named by validation below
@@ -162,6 +174,33 @@ def build_scenario(
     if published and not scheme.get("rel_quota"):
         scenario, meta["selections"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def _holdings(store, as_of: str | None) -> tuple[list[str], dt.date | None]:
+    """The releases the baseline fit reads, and the newest day of the daily series."""
+    return store.holdings(FIT_READS, as_of=as_of)[0], store.holdings(DAILY, as_of=as_of)[1]
+
+
+def cached_fit(store, until: dt.date, as_of: str | None, releases: list[str], ppb_until: dt.date | None = None) -> dict:
+    """The baseline fitted to the store up to ``until``, kept on disk by the releases it reads.
+
+    The fit simulates the launch shock to match the record (about a second); it is made again when
+    a release, the date, the package version or its code changes (see
+    :mod:`smallboats.analysis.results_cache`).
+    """
+    from smallboats.analysis.results_cache import cached
+
+    options = {"until": until.isoformat(), "as_of": as_of, "ppb_until": ppb_until and ppb_until.isoformat()}
+    return cached(
+        "baseline-fit", releases, options, lambda: fit_from_store(store, until=until, as_of=as_of, ppb_until=ppb_until)
+    )
+
+
+def _kept(memo: dict, key: tuple, make):
+    """``memo[key]``, made by ``make()`` the first time."""
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, dict]:

@@ -103,10 +103,13 @@ def whatif_overrides(w: WhatIf | None, preset_quota: float = float(facts.ANNOUNC
     return out
 
 
-def whatif_scenario(preset: str, store, whatif: WhatIf | None, *, years: float | None = None, as_of=None):
+def whatif_scenario(
+    preset: str, store, whatif: WhatIf | None, *, years: float | None = None, as_of=None, memo: dict | None = None
+):
     """The preset with the what-if applied, built and validated once; returns ``(scenario, meta)``.
 
-    ``meta["what_if"]`` records the settings used, detention places included.
+    ``meta["what_if"]`` records the settings used, detention places included; ``memo`` keeps the
+    fits made (see :func:`~smallboats.analysis.scenarios.build_scenario`).
     """
     from smallboats.analysis.scenarios import build_scenario, read_scenario_dict
 
@@ -116,7 +119,7 @@ def whatif_scenario(preset: str, store, whatif: WhatIf | None, *, years: float |
         raw.get("scheme", {}).get("quota", {}).get("per_week", 0.0) or facts.ANNOUNCED_QUOTA_PER_WEEK.value
     )
     overrides = whatif_overrides(whatif, preset_quota)
-    sc, meta = build_scenario(preset, store, years=years, as_of=as_of, overrides=overrides)
+    sc, meta = build_scenario(preset, store, years=years, as_of=as_of, overrides=overrides, memo=memo)
     used = whatif.model_dump() if whatif else {}
     used["detention_places"] = sc.scheme.places()
     meta["what_if"] = used

@@ -6,7 +6,6 @@ import sys
 
 import typer
 
-from smallboats import __version__
 from smallboats.cli import claims, data, query
 from smallboats.cli.analysis import backtest, calibrate, forecast
 from smallboats.cli.estimate import estimate_effect as estimate_effect_cmd
@@ -23,7 +22,7 @@ app = typer.Typer(
     "Example: smallboats query so-far --date 2025-07-10",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 app.add_typer(data.app, name="data")
 app.add_typer(query.app, name="query")
@@ -44,6 +43,8 @@ app.add_typer(scenario_app, name="scenario")
 
 def _version(value: bool) -> None:
     if value:
+        from smallboats import __version__
+
         print(f"smallboats {__version__}")
         raise typer.Exit()
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from smallboats.cli.output import Format, err_console
 from smallboats.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 SEED_MAX = 2**32 - 1
 MAX_RUNS = 100_000  # the simulator's own cap on runs in one call
@@ -76,6 +78,8 @@ def sources_line(store, release_ids) -> str:
 
 def progress(total_label: str = "") -> Progress:
     """A progress bar on standard error that disappears when done."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # only a command that runs needs it
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -83,4 +87,13 @@ def progress(total_label: str = "") -> Progress:
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+    )
+
+
+def spinner() -> Progress:
+    """A spinner with the step and the time taken on standard error, for work of unknown length."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
     )

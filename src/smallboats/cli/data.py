@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date
+from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date, spinner
 from smallboats.cli.output import Format, console, emit, emit_object, err_console
 from smallboats.data import LOCK_TIMEOUT_S
 from smallboats.data import series as series_mod
-from smallboats.data.importers import read_file
 from smallboats.data.importers.limits import MAX_CELLS, MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, ImportLimits
 from smallboats.errors import UsageError
 from smallboats.provenance import OGL, Source
@@ -76,10 +74,10 @@ def import_(
         if not (publisher and title and url and rdate):
             raise UsageError("--publisher, --title, --url and --release-date go together")
         source = Source(publisher, title, rdate, url, licence)
+    from smallboats.data.importers import read_file
+
     limits = ImportLimits(max_bytes, max_decompressed_bytes, max_cells)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
-    ) as bar:
+    with spinner() as bar:
         task = bar.add_task(f"Reading {file.name}", total=None)
         releases = read_file(file, release_date=rdate, source=source, limits=limits)
         bar.update(task, description="Waiting for the store" if lock_timeout else "Opening the store")
@@ -211,9 +209,7 @@ def update(
 
     page = page or up.PUBLICATION_PAGE
     last7 = up.LAST7_PAGE if last7 == "default" else (last7 or None)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
-    ) as bar:
+    with spinner() as bar:
         task = bar.add_task("Starting", total=None)
         result = up.update(
             lambda: open_default_store(store, lock_timeout_s=lock_timeout),

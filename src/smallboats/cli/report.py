@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from smallboats.cli.common import AsOfOpt, StoreOpt, open_store
 from smallboats.cli.output import console, err_console
@@ -25,6 +24,8 @@ def report(
 
     Example: smallboats report --out report
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from smallboats.report.build import build_report
 
     out.mkdir(parents=True, exist_ok=True)

@@ -39,9 +39,8 @@ def serve(
         raise UsageError("--workers must be at least 1")
     err_console.print(f"smallboats dashboard at http://{host}:{port}/ (Ctrl+C to stop)")
     if workers == 1:
-        uvicorn.run(
-            create_app(store, max_runs=max_runs, budget_seconds=budget), host=host, port=port, log_level="warning"
-        )
+        app = create_app(store, max_runs=max_runs, budget_seconds=budget, warm=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     # several processes each build the app from these settings (the store is opened read-only)
     os.environ["SMALLBOATS_SERVE"] = json.dumps(

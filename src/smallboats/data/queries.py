@@ -297,8 +297,8 @@ class DailySeries:
 
 def daily_series(store, as_of: str | None = None) -> DailySeries:
     """The daily series from a store (as of a release, if given), with its releases and sources."""
-    frame = store.daily(as_of=as_of)
     obs = store.observations(["sb_people", "sb_boats"], as_of=as_of)
+    frame = store.daily_from(obs)  # read once for both
     pairs = obs[["series", "release_id"]].drop_duplicates()
     used = frozenset((r.series, r.release_id) for r in pairs.itertuples())
     people_releases = sorted(set(obs[obs.series == "sb_people"].release_id))

@@ -419,8 +419,27 @@ class ReleaseStore:
             [ids, rdate, rdate, rseq],
         ).df()
         for c in ("period_start", "period_end"):
-            df[c] = pd.to_datetime(df[c]).dt.date
+            df[c] = _dates(df[c])
         return df
+
+    def holdings(self, series: list[str], *, as_of: str | None = None) -> tuple[list[str], dt.date | None]:
+        """The releases that hold figures of ``series`` (as of a release, if given) and their newest period end.
+
+        Two small queries, for a caller that needs to know what a result would read (to key a cache)
+        without reading it.
+        """
+        rdate, rseq = self._as_of_key(as_of)
+        where = "o.series IN (SELECT unnest(?)) AND (r.release_date < ? OR (r.release_date = ? AND r.seq <= ?))"
+        params = [list(series), rdate, rdate, rseq]
+        ids = self._sql(
+            f"SELECT DISTINCT o.release_id FROM observations o JOIN releases r USING (release_id) WHERE {where} "
+            "ORDER BY 1",
+            params,
+        ).fetchall()
+        newest = self._sql(
+            f"SELECT max(o.period_end) FROM observations o JOIN releases r USING (release_id) WHERE {where}", params
+        ).fetchone()[0]
+        return [r[0] for r in ids], newest
 
     def daily(self, *, as_of: str | None = None) -> pd.DataFrame:
         """Daily people and boats: columns ``date, people, boats``, one row a day, no gaps.
@@ -428,7 +447,11 @@ class ReleaseStore:
         Raises:
             StoreError: the store holds no daily figures, or a day is missing.
         """
-        obs = self.observations(["sb_people", "sb_boats"], as_of=as_of)
+        return self.daily_from(self.observations(["sb_people", "sb_boats"], as_of=as_of))
+
+    @staticmethod
+    def daily_from(obs: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`daily` from the observations of ``sb_people`` and ``sb_boats`` already read."""
         if obs.empty:
             raise StoreError("the store holds no daily small-boat figures (series sb_people)")
         wide = obs.pivot_table(index="period_end", columns="series", values="value", aggfunc="first")
@@ -540,6 +563,17 @@ class ReleaseStore:
         )
         out["release_date"] = pd.to_datetime(out["release_date"]).dt.date
         return out
+
+
+def _dates(col: pd.Series) -> pd.Series:
+    """DuckDB's dates (datetime64) as ``datetime.date`` objects, as ``pd.to_datetime(col).dt.date`` gives them.
+
+    Some ten times faster: NumPy converts whole days to dates without making a Timestamp for each.
+    """
+    stamps = pd.to_datetime(col)
+    values = stamps.to_numpy().astype("datetime64[D]").astype(object)
+    values[stamps.isna().to_numpy()] = pd.NaT  # NumPy gives None for a missing day; pandas, NaT
+    return pd.Series(values, index=col.index)
 
 
 def status_json(store: ReleaseStore) -> str:

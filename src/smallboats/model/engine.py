@@ -20,9 +20,11 @@ workers finish within one run, and the interrupt propagates with no results retu
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,7 +36,17 @@ from smallboats.model.params import Range, Scenario
 from smallboats.model.results import Reduced, Results
 from smallboats.model.rng import BLOCK, n_blocks, streams
 
-__all__ = ["MEMORY_SHARE", "STEP_ORDER", "bytes_per_run", "max_runs", "run_arm", "simulate"]
+__all__ = [
+    "MEMORY_SHARE",
+    "STEP_ORDER",
+    "Arm",
+    "bytes_per_run",
+    "max_runs",
+    "no_scheme_arm",
+    "no_scheme_key",
+    "run_arm",
+    "simulate",
+]
 
 # Assumption: a simulation may plan on half the machine's memory, leaving the rest to the operating
 # system, the web server or a second command, and to the estimate's own error.
@@ -180,6 +192,65 @@ def run_arm(
     return daily, reduced, priors
 
 
+def no_scheme_key(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    first_block: int = 0,
+    fixed_priors: dict[str, np.ndarray] | None = None,
+    records: bool = True,
+) -> tuple:
+    """Everything a scenario's no-scheme arm depends on, so that the arm can be simulated once and reused.
+
+    With the scheme off the kernel reads none of the scheme's or the response's settings: nobody is
+    screened or selected (the quota is zero every day), nobody applies for admission, and the
+    inflow multiplier is one. Every prior is still drawn, in an order fixed by the parameter
+    classes, so the draws do not move. What is left is the world without the scheme: the start,
+    the horizon and the crossings (the fitted baseline and any change to prevention), with the
+    seed, the runs and any fixed priors. Two what-ifs that change only the scheme or the response
+    therefore share one no-scheme arm (tests/test_model.py checks it field by field).
+    """
+    # no_scheme() changes only the name and the scheme, both left out, so the scenario is read as it is
+    world = scenario.model_dump_json(exclude={"name", "description", "scheme", "deterrence"})
+    fixed = hashlib.sha256()
+    for name in sorted(fixed_priors or {}):
+        fixed.update(name.encode())
+        fixed.update(np.ascontiguousarray(fixed_priors[name], dtype=np.float64).tobytes())
+    return (world, runs, seed, first_block, fixed.hexdigest() if fixed_priors else "", records)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A no-scheme arm simulated on its own (:func:`no_scheme_arm`), to pair with any scheme run of its key."""
+
+    key: tuple
+    daily: dict[str, np.ndarray] | None
+    reduced: Reduced | None
+
+
+def no_scheme_arm(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    *,
+    first_block: int = 0,
+    fixed_priors: dict[str, np.ndarray] | None = None,
+    threads: int = 1,
+    records: bool = True,
+    on_block: Callable[[int, int], None] | None = None,
+) -> Arm:
+    """Simulate the no-scheme counterfactual of ``scenario`` alone, exactly as :func:`simulate` pairs it.
+
+    Each arm starts from fresh copies of the runs' streams, so the arm is the same whether it is
+    simulated here or beside its scheme arm; hand it to ``simulate(..., no_scheme=arm)``. Its
+    arrays are read-only, since one arm may serve many results.
+    """
+    daily, reduced, _ = run_arm(scenario.no_scheme(), runs, seed, first_block, on_block, fixed_priors, threads, records)
+    for x in [*(daily or {}).values(), *(reduced.values.values() if reduced else ())]:
+        x.flags.writeable = False  # one arm may serve many results: none of them may change it
+    return Arm(no_scheme_key(scenario, runs, seed, first_block, fixed_priors, records), daily, reduced)
+
+
 # long: most of it is the documented arguments and the memory cap check with its message
 def simulate(
     scenario: Scenario,
@@ -193,6 +264,7 @@ def simulate(
     fixed_priors: dict[str, np.ndarray] | None = None,
     threads: int | None = 1,
     records: bool = True,
+    no_scheme: Arm | None = None,
 ) -> Results:
     """Run a scenario and, when it has a scheme, its paired no-scheme counterfactual.
 
@@ -210,6 +282,9 @@ def simulate(
         records: keep every run's daily records; without them only the per-run totals of
             :data:`~smallboats.model.results.SUMMARY_KEEPS` are kept, in memory that does not grow
             with the horizon (the summary, bands, effects and sweeps need no more).
+        no_scheme: the counterfactual already simulated by :func:`no_scheme_arm` for the same
+            world, runs, seed, fixed priors and records (a :class:`UsageError` says when it is not);
+            only the scheme arm is then simulated, and the numbers are the same.
 
     Returns:
         The results of both arms.
@@ -219,11 +294,15 @@ def simulate(
     if first_block < 0:
         raise UsageError(f"first_block must be 0 or more, not {first_block}")
     arms = [scenario]
-    if counterfactual and scenario.scheme.enabled:
+    paired = counterfactual and scenario.scheme.enabled
+    if paired and no_scheme is not None:
+        _check_arm(no_scheme, no_scheme_key(scenario, runs, seed, first_block, fixed_priors, records))
+    elif paired:
         arms.append(scenario.no_scheme())
-    cap = max_runs(scenario, records=records, arms=len(arms))
+    kept = 2 if paired else 1  # a given no-scheme arm is held in memory too
+    cap = max_runs(scenario, records=records, arms=kept)
     if runs > cap:
-        need = runs * bytes_per_run(scenario, records=records, arms=len(arms)) / 2**30
+        need = runs * bytes_per_run(scenario, records=records, arms=kept) / 2**30
         raise UsageError(
             f"{runs:,} runs of {scenario.days:,} days {'with' if records else 'without'} daily records need "
             f"about {need:,.1f} GiB; the cap on this machine is {cap:,} runs ({MEMORY_SHARE:.0%} of its "
@@ -239,6 +318,8 @@ def simulate(
         out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1, records))
     daily, reduced, priors = out[0]
     cf_daily, cf_reduced = (out[1][0], out[1][1]) if len(out) > 1 else (daily, reduced)
+    if paired and no_scheme is not None:
+        cf_daily, cf_reduced = no_scheme.daily, no_scheme.reduced
     return Results(
         scenario=scenario,
         seed=seed,
@@ -250,3 +331,11 @@ def simulate(
         meta=meta or {},
         reduced=None if records else {"scenario": reduced, "counterfactual": cf_reduced},
     )
+
+
+def _check_arm(arm: Arm, key: tuple) -> None:
+    """Refuse a no-scheme arm made for another world, seed, runs, fixed priors or records."""
+    if arm.key != key:
+        names = ("world without the scheme", "runs", "seed", "first block", "fixed priors", "daily records")
+        differ = [n for n, a, b in zip(names, arm.key, key, strict=True) if a != b]
+        raise UsageError(f"the no-scheme arm given was simulated for another {', '.join(differ)}; simulate it again")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -32,9 +33,18 @@ SECURITY_HEADERS = {
 
 
 def create_app(
-    store_path: str | Path | None = None, *, max_runs: int = 2000, max_years: float = 3.0, budget_seconds: float = 30.0
+    store_path: str | Path | None = None,
+    *,
+    max_runs: int = 2000,
+    max_years: float = 3.0,
+    budget_seconds: float = 30.0,
+    warm: bool = False,
 ) -> FastAPI:
-    """Build the app for a store and the request caps (see :class:`~smallboats.web.deps.Settings`)."""
+    """Build the app for a store and the request caps (see :class:`~smallboats.web.deps.Settings`).
+
+    With ``warm`` the baseline is fitted and the kernel loaded in the background at once (a server
+    does this; a test client need not), so the first what-if does not wait for them.
+    """
     settings = Settings(Path(store_path) if store_path else None, max_runs, max_years, budget_seconds)
     app = FastAPI(
         title="smallboats",
@@ -55,7 +65,20 @@ def create_app(
     app.include_router(pages.router)
     _errors(app)
     _middleware(app)
+    if warm:
+        from smallboats.web.service import warm as warm_up
+
+        app.state.warming = threading.Thread(target=_quietly, args=(warm_up, app.state, settings), daemon=True)
+        app.state.warming.start()
     return app
+
+
+def _quietly(fn, *args) -> None:
+    """Run ``fn``; a failure is left to the first request, which reports it as the error it is."""
+    try:
+        fn(*args)
+    except Exception:  # noqa: BLE001, S110 - warming is an optimisation; the request path reports errors
+        pass
 
 
 def _errors(app: FastAPI) -> None:
@@ -108,5 +131,8 @@ def app_from_environment() -> FastAPI:
     """The app for a multi-process server: settings from ``SMALLBOATS_SERVE`` (set by `smallboats serve`)."""
     cfg = json.loads(os.environ.get("SMALLBOATS_SERVE", "{}"))
     return create_app(
-        cfg.get("store"), max_runs=cfg.get("max_runs", 2000), budget_seconds=cfg.get("budget_seconds", 30.0)
+        cfg.get("store"),
+        max_runs=cfg.get("max_runs", 2000),
+        budget_seconds=cfg.get("budget_seconds", 30.0),
+        warm=True,
     )

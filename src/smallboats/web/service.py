@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from fastapi.responses import PlainTextResponse, Response
 
 from smallboats import __version__
 from smallboats.analysis.official import CHARTS, OfficialFigures
 from smallboats.analysis.whatif import WhatIf, whatif_scenario
-from smallboats.serialize import records
 from smallboats.viz.style import ChartSpec
 from smallboats.vocab import FAN_BANDS
-from smallboats.web.deps import SimulationSlot
+from smallboats.web.deps import Settings, SimulationSlot, get_store
 
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
+# no-scheme arms kept per store state: each holds the per-run totals of one world, seed, runs and
+# horizon (about 120 kB for the dashboard's 200 runs over a year, under 3 MB for the largest request
+# of 2,000 runs over three years); the dashboard's worlds differ only by prevention
+ARMS_KEPT = 64
 _SHELVES = threading.Lock()  # guards the shelves' bookkeeping, never a computation
 MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv", "html": "text/html"}
 
@@ -35,34 +39,127 @@ def remembered(cache: dict, shelf: str, key, make, keep: int = ANSWERS_KEPT):
     return value
 
 
+def _scenario_key(preset: str, years: float, what_if: WhatIf | None) -> tuple:
+    return (preset, years, what_if.model_dump_json() if what_if else "")
+
+
 def scenario_for(store, cache: dict, preset: str, years: float, what_if: WhatIf | None):
-    """The what-if's scenario and meta, built once per store state."""
-    key = (preset, years, what_if.model_dump_json() if what_if else "")
-    return remembered(cache, "scenarios", key, lambda: whatif_scenario(preset, store, what_if, years=years))
+    """The what-if's scenario and meta, built once per store state (the baseline fitted once for all)."""
+    key = _scenario_key(preset, years, what_if)
+    memo = cache.setdefault("fits", {})
+    return remembered(cache, "scenarios", key, lambda: whatif_scenario(preset, store, what_if, years=years, memo=memo))
+
+
+def store_opener(settings: Settings):
+    """A function that opens the store as the requests' dependency does, for a route that may not need it.
+
+    Opening the store read-only takes about as long as answering from the cache, so a what-if that
+    is already answered, or whose scenario is already built, opens no store.
+    """
+    return lambda: contextmanager(get_store)(settings)
 
 
 def simulate_whatif(
-    store, cache: dict, slot: SimulationSlot, *, scenario: str, runs: int, seed: int, years: float, what_if
+    open_store, cache: dict, slot: SimulationSlot, *, scenario: str, runs: int, seed: int, years: float, what_if
 ) -> dict:
     """Run a what-if and its paired no-scheme world: the yearly summary, weekly bands and the settings used.
 
     An identical request (a share link opened twice) is answered from the cache of the store's
-    current state; the cache keeps the newest :data:`ANSWERS_KEPT` answers.
+    current state; the cache keeps the newest :data:`ANSWERS_KEPT` answers. The no-scheme world
+    does not depend on the scheme or the response (common random numbers), so it is simulated once
+    per world, seed, runs and horizon and paired with every what-if that shares them.
     """
     key = (scenario, runs, seed, years, what_if.model_dump_json() if what_if else "")
-    return remembered(cache, "answers", key, lambda: _run(store, cache, slot, scenario, runs, seed, years, what_if))
+    return remembered(
+        cache, "answers", key, lambda: _run(open_store, cache, slot, scenario, runs, seed, years, what_if)
+    )
 
 
-def _run(store, cache, slot, scenario, runs, seed, years, what_if) -> dict:
+def _run(open_store, cache, slot, scenario, runs, seed, years, what_if) -> dict:
     from smallboats.model import simulate
+    from smallboats.model.engine import no_scheme_key
 
-    sc, meta = scenario_for(store, cache, scenario, years, what_if)
-    r = slot.run(lambda check: simulate(sc, runs=runs, seed=seed, meta=meta, on_progress=check, records=False))
-    weekly = {"scenario": records(r.band("arrivals", "week")[["period_start", *FAN_BANDS]])}
-    if sc.scheme.enabled:
-        weekly["no_scheme"] = records(r.band("arrivals", "week", arm="counterfactual")[["period_start", *FAN_BANDS]])
-    observed = remembered(cache, "observed", (sc.start.isoformat(), sc.days), lambda: observed_weeks(store, sc))
+    sc, meta, observed = _prepared(open_store, cache, scenario, years, what_if)
+    key = (no_scheme_key(sc, runs, seed, records=False), meta["data_release"], __version__)
+
+    def both(check):
+        arm = no_scheme_for(cache, key, sc, runs, seed, check) if sc.scheme.enabled else None
+        return simulate(sc, runs=runs, seed=seed, meta=meta, on_progress=check, records=False, no_scheme=arm)
+
+    r = slot.run(both)
+    weekly = {"scenario": weekly_band(r, "scenario")}
+    if sc.scheme.enabled:  # the no-scheme world's band is the same for every what-if that shares it
+        weekly["no_scheme"] = remembered(
+            cache, "no_scheme_weekly", key, lambda: weekly_band(r, "counterfactual"), keep=ARMS_KEPT
+        )
     return r.summary() | {"weekly": weekly, "observed": observed, "what_if": meta["what_if"]}
+
+
+def weekly_band(r, arm: str) -> list[dict]:
+    """Weekly arrivals of one arm, median and fan bands, as the page draws them."""
+    return r.band_rows("arrivals", "week", arm, FAN_BANDS)
+
+
+class _StoreOnUse:
+    """The store, opened the first time it is read and closed by :meth:`close`.
+
+    A what-if whose baseline fit and observed weeks are kept reads nothing from the store, and
+    opening it costs as long as the rest of the answer.
+    """
+
+    def __init__(self, open_store):
+        self._open, self._opened, self._store = open_store, None, None
+
+    def __getattr__(self, name: str):
+        if self._store is None:
+            self._opened = self._open()
+            self._store = self._opened.__enter__()
+        return getattr(self._store, name)
+
+    def close(self) -> None:
+        if self._opened is not None:
+            self._opened.__exit__(None, None, None)
+
+
+def _prepared(open_store, cache: dict, scenario: str, years: float, what_if):
+    """The what-if's scenario, meta and observed weeks, opening the store only if something must be read."""
+    store = _StoreOnUse(open_store)
+    try:
+        sc, meta = scenario_for(store, cache, scenario, years, what_if)
+        observed = remembered(cache, "observed", (sc.start.isoformat(), sc.days), lambda: observed_weeks(store, sc))
+    finally:
+        store.close()
+    return sc, meta, observed
+
+
+def no_scheme_for(cache: dict, key: tuple, sc, runs: int, seed: int, check):
+    """The scenario's no-scheme arm, simulated once per ``key``: world, seed, runs, horizon, data release, version."""
+    from smallboats.model.engine import no_scheme_arm
+
+    return remembered(
+        cache,
+        "no_scheme",
+        key,
+        lambda: no_scheme_arm(sc, runs, seed, records=False, on_block=lambda done, blocks: check(done / blocks)),
+        keep=ARMS_KEPT,
+    )
+
+
+def warm(state, settings: Settings, preset: str = "pilot-50") -> None:
+    """Fit the baseline and load the compiled kernel before the first what-if, which then waits for neither.
+
+    Run in the background by a server as it starts (``create_app(..., warm=True)``); the fit is
+    kept in the cache of the store's state, as a request would keep it.
+    """
+    from smallboats.model import simulate
+    from smallboats.web.deps import fingerprint
+
+    key = fingerprint(settings.path)
+    if state.cache_key != key:  # as the requests' cache dependency does
+        state.cache, state.cache_key = {}, key
+    with store_opener(settings)() as store:
+        sc, _ = scenario_for(store, state.cache, preset, 1.0, None)
+    simulate(sc, runs=1, seed=0, records=False)
 
 
 def observed_weeks(store, sc) -> list[dict]:

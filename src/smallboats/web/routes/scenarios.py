@@ -12,9 +12,9 @@ from fastapi.responses import Response
 
 from smallboats.viz.style import HIGHLIGHT, OKABE_ITO
 from smallboats.vocab import PRESETS, Preset
-from smallboats.web.deps import CacheDep, Settings, SlotDep, StoreDep
+from smallboats.web.deps import CacheDep, Settings, SettingsDep, SlotDep, StoreDep
 from smallboats.web.models import CHART_OK, ERRORS, SIM_ERRORS, request_models, split_chart_query
-from smallboats.web.service import chart_response, fan_source, scenario_for, simulate_whatif
+from smallboats.web.service import chart_response, fan_source, scenario_for, simulate_whatif, store_opener
 
 
 def router(settings: Settings) -> APIRouter:
@@ -34,15 +34,16 @@ def router(settings: Settings) -> APIRouter:
         return {"scenario": sc.model_dump(mode="json"), "meta": meta}
 
     @r.post("/simulate", responses=SIM_ERRORS)
-    def simulate(body: SimulateRequest, store: StoreDep, cache: CacheDep, slot: SlotDep) -> dict:  # type: ignore[valid-type]
+    def simulate(body: SimulateRequest, settings: SettingsDep, cache: CacheDep, slot: SlotDep) -> dict:  # type: ignore[valid-type]
         """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands."""
-        return simulate_whatif(store, cache, slot, **body.model_dump(exclude={"what_if"}), what_if=body.what_if)
+        run = body.model_dump(exclude={"what_if"})
+        return simulate_whatif(store_opener(settings), cache, slot, **run, what_if=body.what_if)
 
     @r.get("/charts/fan.{fmt}", responses=SIM_ERRORS | CHART_OK, response_class=Response)
     def fan_export(
         fmt: Literal["png", "svg", "csv", "html"],
         query: Annotated[ChartQuery, Depends()],  # type: ignore[valid-type]
-        store: StoreDep,
+        settings: SettingsDep,
         cache: CacheDep,
         slot: SlotDep,
     ) -> Response:
@@ -50,7 +51,7 @@ def router(settings: Settings) -> APIRouter:
         from smallboats.viz.fan import fan_chart
 
         run, w = split_chart_query(query)
-        res = simulate_whatif(store, cache, slot, **run, what_if=w)
+        res = simulate_whatif(store_opener(settings), cache, slot, **run, what_if=w)
         bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
         if "no_scheme" in res["weekly"]:
             bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
