@@ -296,8 +296,8 @@ def test_a_server_fits_its_baseline_before_the_first_what_if(store_copy, tmp_pat
     app.state.warming.join(120)
     assert not app.state.warming.is_alive()
     fits = app.state.cache["fits"]
-    assert [k[0] for k in fits] == ["newest", "fit"]
+    assert [k[0] for k in fits] == ["newest", "fit", "admissions"]
     with TestClient(app) as c:
         r = c.post("/api/v1/simulate", json={"runs": 20, "years": 0.5, "what_if": {"quota_per_week": 80}})
     assert r.status_code == 200
-    assert app.state.cache["fits"] is fits and len(fits) == 2  # the request used the fit made while starting
+    assert app.state.cache["fits"] is fits and len(fits) == 3  # the request used the fits made while starting
