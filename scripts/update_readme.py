@@ -67,6 +67,20 @@ def gen_bench_simulate() -> str:
     )
 
 
+def gen_bench_memory() -> str:
+    b = _run_json("benchmarks/bench_memory.py")
+    rows = [
+        (
+            f"`smallboats simulate pilot-50 --runs {r['runs']:,} --years {b['years']:g}` (summary): peak memory (RSS)",
+            f"{r['peak_rss_mib']:,} MiB ({r['seconds']} s)",
+        )
+        for r in b["rows"]
+    ]
+    if "bytes_per_run" in b:
+        rows.append(("each further run (both arms), from the two largest", f"{b['bytes_per_run'] / 1024:,.1f} kB"))
+    return _table(rows)
+
+
 def gen_bench_dask() -> str:
     b = _run_json("benchmarks/bench_dask.py")
     return _table(
@@ -215,6 +229,7 @@ def gen_claims() -> str:
 GENERATORS = {
     "bench-data": gen_bench_data,
     "bench-simulate": gen_bench_simulate,
+    "bench-memory": gen_bench_memory,
     "bench-dask": gen_bench_dask,
     "bench-api": gen_bench_api,
     "backtest": gen_backtest,
