@@ -237,3 +237,92 @@ def test_cross_field_rules_are_refused_with_a_message(client, path, params):
     """Rules that OpenAPI cannot state (one field against another) are tested here instead."""
     r = client.get(path, params=params)
     assert r.status_code in (404, 422) and r.json()["detail"] and "Traceback" not in r.text
+
+
+def test_security_headers_and_head(client):
+    """Every answer carries the security headers; HEAD is answered wherever GET is, with no body."""
+    for r in (client.get("/api/v1/health"), client.head("/api/v1/health"), client.get("/api/v1/nowhere")):
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+    head = client.head("/api/v1/scenarios")
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_a_body_past_the_limit_is_refused_however_it_is_sent(client):
+    from smallboats.web.deps import MAX_BODY_BYTES
+
+    big = b"x" * (MAX_BODY_BYTES + 1)
+    assert client.post("/api/v1/simulate", content=big).status_code == 413
+    chunks = (big[i : i + 4096] for i in range(0, len(big), 4096))  # no content-length: sent in chunks
+    r = client.post("/api/v1/simulate", content=chunks, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
+
+
+def test_the_queue_refuses_at_once_when_full_or_too_slow():
+    from fastapi import HTTPException
+
+    from smallboats.web.deps import SimulationQueue
+
+    q = SimulationQueue(budget_seconds=10, length=2)
+    now = time.monotonic()
+    slots = [q.admit(now), q.admit(now)]
+    with pytest.raises(HTTPException) as full:
+        q.admit(now)
+    assert full.value.status_code == 503 and int(full.value.headers["Retry-After"]) >= 1
+    for s in slots:
+        s.leave()
+        s.leave()  # a second leave gives nothing back twice
+    assert q.admitted == 0
+    q = SimulationQueue(budget_seconds=10)
+    q.mean_s = 6.0  # one simulation ahead at 6 s and its own would end past a 10 s budget
+    ahead = q.admit(now)
+    with pytest.raises(HTTPException) as slow:
+        q.admit(now)
+    assert "budget" in slow.value.detail and int(slow.value.headers["Retry-After"]) >= 6
+    ahead.leave()
+    with pytest.raises(HTTPException):  # arrived long ago: too little of its budget is left to start
+        q.admit(now - 7)
+    assert q.admitted == 0
+
+
+def test_the_slot_goes_first_come_first_served():
+    import threading
+
+    from smallboats.web.deps import SimulationQueue
+
+    q = SimulationQueue(budget_seconds=30)
+    q.mean_s = 0.0
+    order = []
+    assert q.take(1)  # the test holds the slot while the others line up
+    threads = []
+    for i in range(5):
+        t = threading.Thread(target=lambda i=i: q.admit(time.monotonic()).run(lambda check: order.append(i)))
+        t.start()
+        threads.append(t)
+        time.sleep(0.05)  # they arrive in order
+    q.give()
+    for t in threads:
+        t.join(10)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_waiting_counts_against_the_budget_and_health_never_waits(store_copy):
+    """With the slot held, a simulation gets its 503 (with Retry-After) by its budget; health answers at once."""
+    app = create_app(store_copy, budget_seconds=1.5)
+    with TestClient(app) as c:
+        queue = app.state.slot
+        queue.mean_s = 0.1
+        assert queue.take(1)  # as if a long simulation were running
+        try:
+            t = time.monotonic()
+            r = c.post("/api/v1/simulate", json={"runs": 20, "years": 0.1, "seed": 99})
+            waited = time.monotonic() - t
+            t = time.monotonic()
+            assert c.get("/api/v1/health").status_code == 200
+            health = time.monotonic() - t
+        finally:
+            queue.give()
+        assert r.status_code == 503 and "budget" in r.json()["detail"] and int(r.headers["Retry-After"]) >= 1
+        assert waited < 1.5 + 1.0 and health < 0.5
+        assert c.post("/api/v1/simulate", json={"runs": 20, "years": 0.1, "seed": 99}).status_code == 200
+        assert queue.admitted == 0

@@ -21,7 +21,12 @@ ERRORS = {
     422: {"model": Detail, "description": "Invalid request: the message names the field and the rule"},
 }
 SIM_ERRORS = ERRORS | {
-    503: {"model": Detail, "description": "The simulation did not finish within its time budget (waiting included)"}
+    503: {
+        "model": Detail,
+        "description": "Busy: the simulation could not finish within its time budget (waiting included);"
+        " the Retry-After header says when to try again",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    }
 }
 CHART_OK = {
     200: {

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from smallboats.viz.style import HIGHLIGHT, OKABE_ITO
 from smallboats.vocab import PRESETS, Preset
-from smallboats.web.deps import CacheDep, Settings, SlotDep, StoreDep
+from smallboats.web.deps import CacheDep, Settings, SettingsDep, SlotDep, StoreDep, reading
 from smallboats.web.models import CHART_OK, ERRORS, SIM_ERRORS, request_models, split_chart_query
 from smallboats.web.service import chart_response, fan_source, scenario_for, simulate_whatif
 
@@ -34,41 +34,60 @@ def router(settings: Settings) -> APIRouter:
         return {"scenario": sc.model_dump(mode="json"), "meta": meta}
 
     @r.post("/simulate", responses=SIM_ERRORS)
-    def simulate(body: SimulateRequest, store: StoreDep, cache: CacheDep, slot: SlotDep) -> dict:  # type: ignore[valid-type]
-        """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands."""
-        return simulate_whatif(store, cache, slot, **body.model_dump(exclude={"what_if"}), what_if=body.what_if)
+    async def simulate(body: SimulateRequest, slot: SlotDep, settings: SettingsDep, cache: CacheDep) -> dict:  # type: ignore[valid-type]
+        """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands.
+
+        The slot comes first: a request the queue refuses opens no store and takes no thread. The rest
+        (the store opened included) runs on a worker thread within the request's budget.
+        """
+
+        def answer() -> dict:
+            with reading(settings) as store:
+                return simulate_whatif(store, cache, slot, **body.model_dump(exclude={"what_if"}), what_if=body.what_if)
+
+        return await slot.answer(answer)
 
     @r.get("/charts/fan.{fmt}", responses=SIM_ERRORS | CHART_OK, response_class=Response)
-    def fan_export(
+    async def fan_export(
         fmt: Literal["png", "svg", "csv", "html"],
+        slot: SlotDep,  # first: a request the queue refuses opens no store and takes no thread
         query: Annotated[ChartQuery, Depends()],  # type: ignore[valid-type]
-        store: StoreDep,
+        settings: SettingsDep,
         cache: CacheDep,
-        slot: SlotDep,
     ) -> Response:
         """The what-if fan chart as PNG, SVG or the CSV of its numbers."""
-        from smallboats.viz.fan import fan_chart
 
-        run, w = split_chart_query(query)
-        res = simulate_whatif(store, cache, slot, **run, what_if=w)
-        bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
-        if "no_scheme" in res["weekly"]:
-            bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
-        stem = _stem(run["scenario"], w)
-        spec = fan_chart(
-            bands,
-            "arrivals",
-            "week",
-            source=fan_source(run["seed"], run["runs"], res["data_release"]) + f"; what if: {_described(res)}",
-            title=f"What if: {stem.removeprefix('fan_').replace('_', ', ')}",
-            colours={run["scenario"]: HIGHLIGHT, "no-scheme": OKABE_ITO[0]},  # as the page draws them
-            overlay=True,
-            observed=pd.DataFrame(res["observed"]) if res["observed"] else None,
-            name=stem,
-        )
-        return chart_response(spec, fmt, stem=stem)
+        def answer() -> Response:
+            with reading(settings) as store:
+                return _fan(store, cache, slot, fmt, query)
+
+        return await slot.answer(answer)
 
     return r
+
+
+def _fan(store, cache, slot, fmt: str, query) -> Response:
+    """The what-if fan chart of a chart query, in one format."""
+    from smallboats.viz.fan import fan_chart
+
+    run, w = split_chart_query(query)
+    res = simulate_whatif(store, cache, slot, **run, what_if=w)
+    bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
+    if "no_scheme" in res["weekly"]:
+        bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
+    stem = _stem(run["scenario"], w)
+    spec = fan_chart(
+        bands,
+        "arrivals",
+        "week",
+        source=fan_source(run["seed"], run["runs"], res["data_release"]) + f"; what if: {_described(res)}",
+        title=f"What if: {stem.removeprefix('fan_').replace('_', ', ')}",
+        colours={run["scenario"]: HIGHLIGHT, "no-scheme": OKABE_ITO[0]},  # as the page draws them
+        overlay=True,
+        observed=pd.DataFrame(res["observed"]) if res["observed"] else None,
+        name=stem,
+    )
+    return chart_response(spec, fmt, stem=stem)
 
 
 def _described(res: dict) -> str:
