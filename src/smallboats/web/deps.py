@@ -1,8 +1,12 @@
-"""The app's settings and its named dependencies: the store, the simulation slot, the caps.
+"""The app's settings and its named dependencies: the store, the simulation queue, the caps.
 
 The store is opened read-only for each request and closed after it, so no server process holds
 the database while idle: ``smallboats data import`` can write while the dashboard runs, and the
 next request sees the new release. Cached results are keyed by the store file's fingerprint.
+
+A simulation's budget runs from the moment its request arrived (stamped by the app's guard), so
+time spent waiting anywhere counts against it; see :class:`SimulationQueue` for when a request is
+refused, and :meth:`SimulationSlot.answer` for the answer by the deadline.
 """
 
 from __future__ import annotations
@@ -64,7 +68,10 @@ class SimulationTimeout(Exception):
 
 
 ARRIVED = "smallboats.arrived"  # the ASGI scope key holding when a request arrived (time.monotonic)
-QUEUE_LENGTH = 8  # simulations admitted per server process, running or waiting; more are refused at once
+# Simulations admitted per server process, running or waiting; more are refused at once. Assumption:
+# eight of the dashboard's what-ifs (a few hundred runs over a year, under a second each alone) wait a
+# few seconds at most; a longer line would only hold requests until their budget ran out.
+QUEUE_LENGTH = 8
 FIRST_GUESS_S = 0.5  # a simulation's seconds before one has been timed (assumption: a few hundred runs, a year)
 
 
