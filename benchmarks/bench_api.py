@@ -2,18 +2,20 @@
 
 Starts `smallboats serve` on a free loopback port with a copy of the bundled store, sends
 ``--requests`` POST /api/v1/simulate requests (200 runs, one year) from ``--clients`` threads, and
-prints one JSON line with the median and p99 latency. Only 127.0.0.1 is contacted; the test stops
-after the requests or ``--max-seconds``, whichever comes first.
+prints one JSON line with the median and p99 latency, the refusals (503, with ``Retry-After``) and
+how quickly they came, and the latency of ``/api/v1/health`` polled every 0.1 s from a separate
+process meanwhile (and, as a baseline, for a few seconds before, while the server is idle). Only
+127.0.0.1 is contacted; the test stops after the requests or ``--max-seconds``, whichever comes first.
 
 ``--mix page`` (the default) sends what the dashboard sends: seed 7 and every slider at random on
 its own grid (quota, ramp, challenge, prevention, deterrence), each what-if distinct. The servers
 are warmed with another seed, so the fit and the kernel are loaded but no answer or no-scheme
 world of the measured requests is kept. ``--mix seeds`` sends five quotas under a new seed each
-time (the load measured before the no-scheme world was kept), so nothing can be reused. Afterwards
-one what-if is asked ``REPEATS`` times in a row: the answer cache is per server process, so the
-first asks may land on a process that has not answered it yet; the median of the rest is reported.
+time, so nothing can be reused. Afterwards one what-if is asked ``REPEATS`` times in a row: the
+answer cache is per server process, so the first asks may land on a process that has not answered
+it yet; the median of the rest is reported.
 
-Run: python benchmarks/bench_api.py [--clients 10] [--requests 100] [--mix page|seeds]
+Run: python benchmarks/bench_api.py [--clients 10] [--requests 100] [--mix page|seeds] [--budget 30] [--honour-retry-after]
 """
 
 from __future__ import annotations
@@ -33,6 +35,21 @@ from pathlib import Path
 
 import httpx
 
+HEALTH_WATCH = """
+import json, sys, threading, time
+import httpx
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.readline(), done.set()), daemon=True).start()
+out = []
+with httpx.Client(timeout=30) as c:
+    while not done.is_set():
+        t = time.perf_counter()
+        c.get(sys.argv[1])
+        out.append(time.perf_counter() - t)
+        done.wait(0.1)
+print(json.dumps(out))
+"""
+IDLE_SECONDS = 4.0
 REPEATS = 6
 QUOTAS = [50, 100, 200, 300, 500]
 
@@ -66,6 +83,11 @@ def bodies(mix: str, n: int) -> list[dict]:
     ]
 
 
+def _p99(xs: list[float]) -> float | None:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(0.99 * len(xs)))] if xs else None
+
+
 def main() -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=10)
@@ -74,6 +96,9 @@ def main() -> dict:
     ap.add_argument("--workers", type=int, default=2, help="server processes")
     ap.add_argument("--budget", type=float, default=30.0, help="the server's time budget per simulation (s)")
     ap.add_argument("--mix", choices=["page", "seeds"], default="page", help="what the clients ask (see above)")
+    ap.add_argument(
+        "--honour-retry-after", action="store_true", help="clients wait as a 503's Retry-After says before the next"
+    )
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,6 +134,8 @@ def main() -> dict:
         asked = bodies(args.mix, args.requests)
         latencies: list[float] = []
         errors = [0]
+        refused: list[float] = []  # seconds to each 503
+        retry_after: list[bool] = []  # whether each 503 said when to try again
         counter = iter(range(args.requests))
         lock = threading.Lock()
         stop_at = time.monotonic() + args.max_seconds
@@ -120,35 +147,41 @@ def main() -> dict:
                         i = next(counter, None)
                     if i is None:
                         return
+                    body = asked[i]
                     t = time.perf_counter()
-                    r = c.post(base + "/api/v1/simulate", json=asked[i])
+                    r = c.post(base + "/api/v1/simulate", json=body)
                     dt = time.perf_counter() - t
                     with lock:
                         latencies.append(dt)
                         errors[0] += r.status_code != 200
+                        if r.status_code == 503:
+                            refused.append(dt)
+                            retry_after.append(r.headers.get("retry-after") is not None)
+                    if r.status_code == 503 and args.honour_retry_after:  # a polite client waits as told
+                        time.sleep(min(float(r.headers.get("retry-after", 1)), max(0.0, stop_at - time.monotonic())))
 
-        health: list[float] = []
-        done = threading.Event()
+        def watch() -> subprocess.Popen:
+            # liveness must answer at once however busy the simulations are; it is timed from a process of
+            # its own, so that the client threads' contention for this process's GIL is not put on the server
+            return subprocess.Popen(
+                [sys.executable, "-c", HEALTH_WATCH, base + "/api/v1/health"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
 
-        def watch_health() -> None:  # liveness must answer at once however busy the simulations are
-            with httpx.Client(timeout=30) as c:
-                while not done.is_set():
-                    t = time.perf_counter()
-                    c.get(base + "/api/v1/health")
-                    health.append(time.perf_counter() - t)
-                    done.wait(0.1)
-
+        idle = watch()  # the baseline: the same checks against the idle server, on the same machine
+        time.sleep(IDLE_SECONDS)
+        idle_health = json.loads(idle.communicate("stop\n", timeout=60)[0])
+        watcher = watch()
         started = time.perf_counter()
-        watcher = threading.Thread(target=watch_health)
-        watcher.start()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-        done.set()
-        watcher.join()
+        health = json.loads(watcher.communicate("stop\n", timeout=60)[0])
         single, repeated = [], []
         with httpx.Client(timeout=60) as c:
             for body in bodies(args.mix, args.requests + 5)[args.requests :]:  # distinct, not asked before
@@ -163,20 +196,30 @@ def main() -> dict:
         server.terminate()
         server.wait(10)
     lat = sorted(latencies)
-    hs = sorted(health)
     return {
-        "health_p99_ms": round(hs[min(len(hs) - 1, int(0.99 * len(hs)))] * 1000, 1) if hs else None,
-        "health_checks": len(hs),
+        "health_p99_ms": round(_p99(health) * 1000, 1) if health else None,
+        "health_median_ms": round(statistics.median(health) * 1000, 1) if health else None,
+        "health_checks": len(health),
+        "idle_health_p99_ms": round(_p99(idle_health) * 1000, 1) if idle_health else None,
+        "idle_health_median_ms": round(statistics.median(idle_health) * 1000, 1) if idle_health else None,
+        "refused_503": len(refused),
+        "refused_p99_s": round(_p99(refused), 3) if refused else None,
+        "refused_with_retry_after": sum(retry_after),
+        "max_s": round(lat[-1], 3),
         "past_budget_plus_1s": sum(x > args.budget + 1 for x in lat),
         "budget_s": args.budget,
         "clients": args.clients,
+        "honour_retry_after": args.honour_retry_after,
         "server_workers": args.workers,
         "requests": len(lat),
         "errors": errors[0],
         "mix": args.mix,
+        "median_s": round(statistics.median(lat), 3),
+        "p99_s": round(_p99(lat), 3),
         "median_ms": round(statistics.median(lat) * 1000, 1),
-        "p99_ms": round(lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1000, 1),
+        "p99_ms": round(_p99(lat) * 1000, 1),
         "throughput_per_s": round(len(lat) / wall, 2),
+        "single_client_median_s": round(statistics.median(single), 3),
         "single_client_median_ms": round(statistics.median(single) * 1000, 1),
         "repeated_median_ms": round(statistics.median(repeated[2:]) * 1000, 1),
         "load_average_1min": round(os.getloadavg()[0], 2),

@@ -67,6 +67,20 @@ def gen_bench_simulate() -> str:
     )
 
 
+def gen_bench_memory() -> str:
+    b = _run_json("benchmarks/bench_memory.py")
+    rows = [
+        (
+            f"`smallboats simulate pilot-50 --runs {r['runs']:,} --years {b['years']:g}` (summary): peak memory (RSS)",
+            f"{r['peak_rss_mib']:,} MiB ({r['seconds']} s)",
+        )
+        for r in b["rows"]
+    ]
+    if "bytes_per_run" in b:
+        rows.append(("each further run (both arms), from the two largest", f"{b['bytes_per_run'] / 1024:,.1f} kB"))
+    return _table(rows)
+
+
 def gen_bench_dask() -> str:
     b = _run_json("benchmarks/bench_dask.py")
     return _table(
@@ -87,7 +101,28 @@ def gen_bench_api() -> str:
     b = _run_json("benchmarks/bench_api.py")
     t = _run_json("benchmarks/bench_api.py", "--clients", "20")
     n = _run_json("benchmarks/bench_api.py", "--mix", "seeds")
-    o = _run_json("benchmarks/bench_api.py", "--clients", "60", "--requests", "120", "--budget", "10")
+    over = ("--clients", "60", "--requests", "300", "--budget", "10", "--max-seconds", "60")
+    o = _run_json("benchmarks/bench_api.py", *over)
+    p = _run_json("benchmarks/bench_api.py", *over, "--honour-retry-after")
+
+    def health(x: dict) -> str:
+        return (
+            f"{x['health_p99_ms']} ms (median {x['health_median_ms']} ms, {x['health_checks']} checks; idle server: "
+            f"p99 {x['idle_health_p99_ms']} ms)"
+        )
+
+    def overload(x: dict, who: str) -> list[tuple]:
+        return [
+            (
+                f"overload: {x['clients']} {who}, budget {x['budget_s']:g} s: median, p99, slowest",
+                f"{x['median_s']} s, {x['p99_s']} s, {x['max_s']} s ({x['refused_503']} of {x['requests']} refused "
+                f"with 503, {x['refused_with_retry_after']} of them with Retry-After; p99 of a refusal "
+                f"{x['refused_p99_s']} s)",
+            ),
+            (f"overload ({who}): health check p99", health(x)),
+            (f"overload ({who}): requests answered later than the budget plus 1 s", f"{x['past_budget_plus_1s']}"),
+        ]
+
     return _table(
         [
             (f"median latency, {b['clients']} concurrent clients, distinct what-ifs", f"{b['median_ms']} ms"),
@@ -104,13 +139,10 @@ def gen_bench_api() -> str:
                 f"{n['median_ms']} ms, {n['p99_ms']} ms",
             ),
             ("server processes", f"{b['server_workers']}"),
-            ("health check p99 while loaded", f"{b['health_p99_ms']} ms ({b['health_checks']} checks)"),
-            (
-                f"overload: {o['clients']} clients, budget {o['budget_s']:g} s: median, p99",
-                f"{o['median_ms']} ms, {o['p99_ms']} ms ({o['errors']} of {o['requests']} refused with 503)",
-            ),
-            ("overload: health check p99", f"{o['health_p99_ms']} ms ({o['health_checks']} checks)"),
-            ("overload: requests answered later than the budget plus 1 s", f"{o['past_budget_plus_1s']}"),
+            ("load average (1 min) at the end of the first run", f"{b['load_average_1min']}"),
+            ("health check p99 while loaded", health(b)),
+            *overload(o, "clients that retry at once"),
+            *overload(p, "clients that wait as Retry-After says"),
         ]
     )
 
@@ -264,6 +296,7 @@ def gen_claims() -> str:
 GENERATORS = {
     "bench-data": gen_bench_data,
     "bench-simulate": gen_bench_simulate,
+    "bench-memory": gen_bench_memory,
     "bench-dask": gen_bench_dask,
     "bench-api": gen_bench_api,
     "backtest": gen_backtest,

@@ -99,6 +99,17 @@ KINDS = {
 }
 
 
+def _ask(question: str, **kw):
+    """Ask on the terminal (or read the next piped answer); input that ends before the answer is a usage error."""
+    try:
+        return typer.prompt(question, **kw)
+    except typer.Abort:
+        raise UsageError(
+            f"claims new asked {question!r} and got no answer (the input ended); give it as an option, "
+            "answer on a terminal, or pipe in one answer a line; nothing was written"
+        ) from None
+
+
 # long: the interactive questions, one after another, as the user meets them
 @app.command()
 def new(
@@ -122,7 +133,7 @@ def new(
 
     from smallboats.claims.schema import ClaimsFile
 
-    ask = typer.prompt
+    ask = _ask
     id = id or ask("Claim id (letters, digits, - or _)")
     text = text or ask("The claim in your own words")
     stated = stated if stated is not None else float(ask("The figure it states", type=float))

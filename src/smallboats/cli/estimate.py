@@ -131,7 +131,9 @@ def evaluate_pilot(
     until: UntilOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
-    lag_weeks: Annotated[int, typer.Option(help="Weeks between returns and their effect on crossings.")] = 4,
+    lag_weeks: Annotated[
+        int, typer.Option(min=0, max=52, help="Weeks between returns and their effect on crossings.")
+    ] = 4,
     covariates: CovOpt = "",
     weather: WeatherOpt = None,
     warmup: WarmupOpt = 500,

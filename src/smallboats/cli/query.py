@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from typing import Annotated
 
 import typer
@@ -92,6 +94,8 @@ def per_boat(
     """
     from smallboats.data import queries as q
 
+    if since is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", since):
+        raise UsageError(f"--from must be a month written YYYY-MM (such as 2025-01), not {since!r}")
     with open_store(store) as st:
         daily, source, _ = _daily_and_source(st, as_of_release)
     df = q.per_boat_by_month(daily)
@@ -164,6 +168,10 @@ def share(
     """
     from smallboats.data import queries as q
 
+    if not (math.isfinite(value) and value >= 0):
+        raise UsageError(f"VALUE must be a finite figure of 0 or more, not {value:g}")
+    if per not in ("day", "week", "year", "window"):
+        raise UsageError(f"--per must be day, week, year or window, not {per!r}")
     s = parse_date(start, "--start") if start else None
     if end == "latest":
         with open_store(store) as st:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Annotated
 
@@ -18,7 +19,7 @@ def serve(
         str, typer.Option(help="Address to listen on (localhost only unless you change it).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
-    max_runs: Annotated[int, typer.Option(help="Largest ensemble a request may ask for.")] = 2000,
+    max_runs: Annotated[int, typer.Option(min=1, help="Largest ensemble a request may ask for.")] = 2000,
     budget: Annotated[float, typer.Option(help="Seconds a simulation may take before it is cancelled (503).")] = 30.0,
     workers: Annotated[int, typer.Option(help="Server processes (simulations are CPU-bound: one a core).")] = 1,
     store: StoreOpt = None,
@@ -37,6 +38,8 @@ def serve(
         err_console.print(f"[yellow]warning:[/yellow] listening on {host}: other machines may reach this server")
     if workers < 1:
         raise UsageError("--workers must be at least 1")
+    if not (math.isfinite(budget) and budget > 0):
+        raise UsageError(f"--budget must be a number of seconds above 0, not {budget:g}")
     err_console.print(f"smallboats dashboard at http://{host}:{port}/ (Ctrl+C to stop)")
     if workers == 1:
         app = create_app(store, max_runs=max_runs, budget_seconds=budget, warm=True)

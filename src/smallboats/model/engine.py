@@ -8,7 +8,8 @@ on the other runs. The engine reads no file and no store.
 and arm); with ``records=False`` each block's records are reduced to the per-run totals
 of :data:`smallboats.model.results.SUMMARY_KEEPS` as soon as the block is done, so memory no longer
 grows with runs x days x variables (a few kilobytes a run; the weekly arrivals are what lengthen
-with the horizon). :func:`max_runs` is the cap:
+with the horizon). Each block's generators, parameters and state are made when it starts and
+dropped when it ends, so only the priors are kept for every run. :func:`max_runs` is the cap:
 the runs whose estimated memory (:func:`bytes_per_run`) fits in :data:`MEMORY_SHARE` of the
 machine's physical memory; :func:`simulate` refuses more with a :class:`UsageError` naming it.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ import numpy as np
 
 from smallboats.errors import UsageError
 from smallboats.model import kernel
-from smallboats.model.inputs import draw_priors, make_inputs
+from smallboats.model.inputs import draw_priors, run_inputs, scenario_inputs
 from smallboats.model.kernel import STEP_ORDER
 from smallboats.model.params import Range, Scenario
 from smallboats.model.results import Reduced, Results
@@ -70,7 +72,8 @@ def bytes_per_run(scenario: Scenario, *, records: bool, arms: int = 2) -> int:
     """Estimated memory one run takes: what is kept of it, its priors, and its working arrays.
 
     Kept: the daily records of every arm (and the tidy frame ``save`` writes), or the per-run totals
-    of a summary-only simulation. Working: its generators, parameters and state (one arm at a time).
+    of a summary-only simulation, and its priors. Its generators, parameters and state live only
+    while its block runs, so they are a few megabytes whatever the runs, not a cost per run.
     """
     days = scenario.days
     ranges = sum(
@@ -78,13 +81,12 @@ def bytes_per_run(scenario: Scenario, *, records: bool, arms: int = 2) -> int:
         for part in (scenario.crossings, scenario.scheme, scenario.deterrence)
         for name in type(part).model_fields
     )
-    working = (len(kernel.STREAMS) * 4 + len(kernel.PARAMS) + len(kernel.STATE)) * 8
     priors = (ranges + 1) * 8
     if records:
         kept = arms * days * len(kernel.RECORDED) * 4 + TIDY_COPIES * days * (16 + 4 * (len(kernel.RECORDED) + 1))
     else:
         kept = arms * Reduced.bytes_per_run(scenario.start, days)
-    return kept + priors + working
+    return kept + priors
 
 
 def max_runs(scenario: Scenario, *, records: bool, arms: int = 2) -> int:
@@ -92,15 +94,22 @@ def max_runs(scenario: Scenario, *, records: bool, arms: int = 2) -> int:
     return max(1, int(MEMORY_SHARE * machine_memory() // bytes_per_run(scenario, records=records, arms=arms)))
 
 
-def _priors(scenario: Scenario, states: np.ndarray, runs: int, fixed: dict[str, np.ndarray] | None) -> dict:
+def _prior_template(scenario: Scenario, fixed: dict[str, np.ndarray] | None, runs: int) -> dict[str, np.ndarray]:
+    """Space for every prior of ``runs`` runs (its names and types from a draw of no runs), fixed ones checked."""
+    names = draw_priors(scenario, np.zeros((0, len(kernel.STREAMS), 4), dtype=np.uint64))
+    for key, values in (fixed or {}).items():
+        if key not in names:
+            raise UsageError(f"unknown prior {key!r}; valid: {', '.join(sorted(names))}")
+        if np.shape(values) != (runs,):
+            raise UsageError(f"fixed prior {key} needs {runs} values, got shape {np.shape(values)}")
+    return {key: np.empty(runs, dtype=v.dtype) for key, v in names.items()}
+
+
+def _block_priors(scenario: Scenario, states: np.ndarray, fixed: dict | None, lo: int, hi: int) -> dict:
+    """The priors of runs ``lo`` to ``hi`` (drawn from their own streams, whatever the block), fixed ones set."""
     priors = draw_priors(scenario, states)
     for key, values in (fixed or {}).items():
-        if key not in priors:
-            raise UsageError(f"unknown prior {key!r}; valid: {', '.join(sorted(priors))}")
-        v = np.asarray(values, dtype=priors[key].dtype)
-        if v.shape != (runs,):
-            raise UsageError(f"fixed prior {key} needs {runs} values, got shape {v.shape}")
-        priors[key] = v.copy()
+        priors[key] = np.asarray(values[lo:hi], dtype=priors[key].dtype).copy()
     return priors
 
 
@@ -135,6 +144,7 @@ def _named(rec_i: np.ndarray, rec_f: np.ndarray) -> dict[str, np.ndarray]:
     return out | {name: rec_f[j] for j, name in enumerate(kernel.FLOAT_RECORDS)}
 
 
+# long: the block's inputs, its records or reduction, and the interrupt flag belong together
 def run_arm(
     scenario: Scenario,
     runs: int,
@@ -150,12 +160,13 @@ def run_arm(
     Returns (daily records ``var -> (days, runs)`` or None, per-run totals or None, priors). The runs
     are stepped in blocks of :data:`BLOCK`, on ``threads`` threads (the compiled loop releases the
     GIL; every run has its own streams, so the numbers do not depend on the threads);
-    ``on_block(done, blocks)`` is called after each block. Without ``records`` each block is reduced
-    to per-run totals as soon as it is done.
+    ``on_block(done, blocks)`` is called after each block. Each block's generators, priors,
+    parameters and state are made when it starts (runs are seeded by their number, so the draws are
+    those of one arm made at once), and only its priors are kept. Without ``records`` each block is
+    reduced to per-run totals as soon as it is done, in a buffer each thread reuses.
     """
-    states = streams(seed, first_block, runs)
-    priors = _priors(scenario, states, runs, fixed_priors)
-    inp = make_inputs(scenario, priors)
+    priors = _prior_template(scenario, fixed_priors, runs)
+    config, daily_series = scenario_inputs(scenario)
     days = scenario.days
     stop = np.zeros(1, dtype=np.int64)
     n_int, n_float = len(kernel.INT_RECORDS), len(kernel.FLOAT_RECORDS)
@@ -168,22 +179,34 @@ def run_arm(
         rec_f = np.empty((n_float, runs, days), dtype=np.float32)
         rec_i.fill(0)
         rec_f.fill(0)
+    local = threading.local()  # a block's records in summary mode: one buffer a thread, reused
 
     def block(b: int) -> None:
+        lo, hi = b * BLOCK, min((b + 1) * BLOCK, runs)
+        states = streams(seed, first_block + b, hi - lo)
+        drawn = _block_priors(scenario, states, fixed_priors, lo, hi)
+        for key, values in drawn.items():
+            priors[key][lo:hi] = values
+        params, state = run_inputs(scenario, drawn)
         scratch = (  # working space for the run in hand (a few kilobytes, so made afresh per block)
             np.zeros(kernel.N_TODAY),
             np.zeros(len(kernel.PARAMS)),
             np.zeros(kernel.RING),
             np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
         )
-        lo, hi = b * BLOCK, min((b + 1) * BLOCK, runs)
-        args = (lo, hi, inp.config, inp.daily, inp.params, inp.state, states, *scratch)
+        args = (0, hi - lo, config, daily_series, params, state, states, *scratch)
         if records:
-            kernel.run_block(*args, rec_i, rec_f, 0, stop)
+            kernel.run_block(*args, rec_i, rec_f, -lo, stop)  # run r of the block is row lo + r
             return
-        block_i = np.zeros((n_int, hi - lo, days), dtype=np.int32)
-        block_f = np.zeros((n_float, hi - lo, days), dtype=np.float32)
-        kernel.run_block(*args, block_i, block_f, lo, stop)
+        if hi - lo < BLOCK:  # the last, short block: its own buffer, so that the kernel sees whole arrays
+            block_i = np.zeros((n_int, hi - lo, days), dtype=np.int32)
+            block_f = np.zeros((n_float, hi - lo, days), dtype=np.float32)
+        else:
+            if not hasattr(local, "rec_i"):
+                local.rec_i = np.zeros((n_int, BLOCK, days), dtype=np.int32)
+                local.rec_f = np.zeros((n_float, BLOCK, days), dtype=np.float32)
+            block_i, block_f = local.rec_i, local.rec_f
+        kernel.run_block(*args, block_i, block_f, 0, stop)  # the loop writes every element of its rows
         if not stop[0]:
             reduced.add_block(scenario.start, lo, _named(block_i, block_f))
 
@@ -315,7 +338,10 @@ def simulate(
             if on_progress:
                 on_progress((i + done / blocks) / len(arms))
 
-        out.append(run_arm(arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1, records))
+        daily, reduced, priors = run_arm(
+            arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1, records
+        )
+        out.append((daily, reduced, priors if i == 0 else None))  # both arms draw the same priors
     daily, reduced, priors = out[0]
     cf_daily, cf_reduced = (out[1][0], out[1][1]) if len(out) > 1 else (daily, reduced)
     if paired and no_scheme is not None:

@@ -197,14 +197,23 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
     return np.ascontiguousarray(np.stack([np.asarray(values[name], dtype=float) for name in k.PARAMS]))
 
 
-def make_inputs(scenario: Scenario, priors: dict[str, np.ndarray]) -> Inputs:
-    """Everything the loop reads: settings, daily series, per-run parameters and the starting state."""
-    dates = horizon(scenario)
+def scenario_inputs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """What every run of a scenario shares: its settings and its day-by-day series."""
+    return _config(scenario), _daily(scenario, horizon(scenario))
+
+
+def run_inputs(scenario: Scenario, priors: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each run's parameters and starting state, from its priors (runs are independent of each other)."""
     runs = len(priors["deterrence.form_index"])
     state = np.zeros((runs, len(k.STATE)))
     state[:, k.S_COAST] = np.round(priors["crossings.inflow_per_day"] * 3)
     state[:, k.S_TREND] = 1.0
     state[:, k.S_PPB_TREND] = 1.0
-    return Inputs(
-        config=_config(scenario), daily=_daily(scenario, dates), params=_params(scenario, priors), state=state
-    )
+    return _params(scenario, priors), state
+
+
+def make_inputs(scenario: Scenario, priors: dict[str, np.ndarray]) -> Inputs:
+    """Everything the loop reads: settings, daily series, per-run parameters and the starting state."""
+    config, daily = scenario_inputs(scenario)
+    params, state = run_inputs(scenario, priors)
+    return Inputs(config=config, daily=daily, params=params, state=state)

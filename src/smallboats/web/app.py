@@ -2,15 +2,19 @@
 
 Everything is served from this process: the Vega bundle comes from vl-convert, not a CDN. Request
 bodies are validated with pydantic (``extra="forbid"``) and capped in size; runs and horizon are
-capped; a simulation that exceeds its time budget, waiting included, is cancelled with 503; no file
-path from a request reaches the filesystem; errors never show a stack trace.
+capped; a simulation that would exceed its time budget, waiting included, is refused or cancelled
+with 503 and ``Retry-After``; no file path from a request reaches the filesystem; errors never show
+a stack trace.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
+import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -19,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from smallboats import __version__
 from smallboats.errors import SmallboatsError, StoreBusyError, StoreError
-from smallboats.web.deps import MAX_BODY_BYTES, Settings, SimulationSlot
+from smallboats.web.deps import ARRIVED, MAX_BODY_BYTES, Settings, SimulationQueue
 from smallboats.web.routes import charts, claims, data, findings, pages, scenarios
 
 SECURITY_HEADERS = {
@@ -53,9 +57,10 @@ def create_app(
         "what-if simulation of Channel small-boat crossings and the UK-France scheme.",
         docs_url=None,  # served by routes.pages from the bundled Swagger UI, offline
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.slot = SimulationSlot(budget_seconds)
+    app.state.slot = SimulationQueue(budget_seconds)
     app.state.cache, app.state.cache_key = {}, None
     app.include_router(data.router)
     app.include_router(claims.router)
@@ -79,6 +84,22 @@ def _quietly(fn, *args) -> None:
         fn(*args)
     except Exception:  # noqa: BLE001, S110 - warming is an optimisation; the request path reports errors
         pass
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """Before the first request: load the compiled simulator, then take what is loaded out of the collector.
+
+    A full collection walks every object the libraries made (some 200 ms measured), stalling the
+    event loop, and so the health check, whichever thread sets it off. Frozen, the collector walks
+    only what requests make.
+    """
+    from smallboats.model import Scenario, simulate
+
+    simulate(Scenario(years=1 / 52), runs=1, seed=0)  # loads (or compiles) the kernel now, not in a request
+    gc.collect()
+    gc.freeze()
+    yield
 
 
 def _errors(app: FastAPI) -> None:
@@ -105,26 +126,68 @@ def _errors(app: FastAPI) -> None:
 
 
 def _middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _guard(request: Request, call_next):
-        size = request.headers.get("content-length")
-        if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
-            return JSONResponse(
-                {"detail": f"request body too large: at most {MAX_BODY_BYTES:,} bytes"}, status_code=413
-            )
-        head = request.method == "HEAD"
+    app.add_middleware(Guard)
+
+
+async def _buffered(receive):
+    """The request body read whole into memory as a new ``receive``, or None when it passes the limit."""
+    messages, size = [], 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        size += len(message.get("body", b""))
+        if size > MAX_BODY_BYTES:
+            return None
+        if not message.get("more_body", False):
+            break
+
+    async def replay():
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
+class Guard:
+    """Every request: stamped with its arrival, body size capped, HEAD answered as GET, security headers.
+
+    A plain ASGI middleware rather than ``@app.middleware("http")``: that one runs every request
+    through extra tasks and streams on the event loop, which the health check shares.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Handle one request (anything but HTTP passes straight through)."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
         if head:  # HEAD is answered wherever GET is, without the body
-            request.scope["method"] = "GET"
-        response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        if head:
-            response.headers["content-length"] = "0"
+            scope = dict(scope, method="GET")
+        scope[ARRIVED] = time.monotonic()  # a simulation's budget counts from here
+        size = dict(scope["headers"]).get(b"content-length")
+        if size is None:  # a body sent in chunks: read it up to the limit before anything parses it
+            receive = await _buffered(receive)
+        if receive is None or (size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES)):
+            too_big = JSONResponse({"detail": f"request body too large: at most {MAX_BODY_BYTES:,} bytes"}, 413)
+            await too_big(scope, receive, self._send(send, head))
+            return
+        await self.app(scope, receive, self._send(send, head))
 
-            async def _empty():
-                yield b""
+    def _send(self, send, head: bool):
+        async def wrapped(message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if not (head and k == b"content-length")]
+                message = {**message, "headers": kept + self.extra + ([(b"content-length", b"0")] if head else [])}
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
+            await send(message)
 
-            response.body_iterator = _empty()
-        return response
+        return wrapped
 
 
 def app_from_environment() -> FastAPI:

@@ -1,20 +1,28 @@
-"""The app's settings and its named dependencies: the store, the simulation slot, the caps.
+"""The app's settings and its named dependencies: the store, the simulation queue, the caps.
 
 The store is opened read-only for each request and closed after it, so no server process holds
 the database while idle: ``smallboats data import`` can write while the dashboard runs, and the
 next request sees the new release. Cached results are keyed by the store file's fingerprint.
+
+A simulation's budget runs from the moment its request arrived (stamped by the app's guard), so
+time spent waiting anywhere counts against it; see :class:`SimulationQueue` for when a request is
+refused, and :meth:`SimulationSlot.answer` for the answer by the deadline.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 
 from smallboats.data.bundle import open_default_store
@@ -59,54 +67,168 @@ class SimulationTimeout(Exception):
     """The simulation ran past its time budget."""
 
 
+ARRIVED = "smallboats.arrived"  # the ASGI scope key holding when a request arrived (time.monotonic)
+# Simulations admitted per server process, running or waiting; more are refused at once. Assumption:
+# eight of the dashboard's what-ifs (a few hundred runs over a year, under a second each alone) wait a
+# few seconds at most; a longer line would only hold requests until their budget ran out.
+QUEUE_LENGTH = 8
+FIRST_GUESS_S = 0.5  # a simulation's seconds before one has been timed (assumption: a few hundred runs, a year)
+
+
+def busy(detail: str, retry_s: float) -> HTTPException:
+    """A 503 that says when to try again."""
+    return HTTPException(503, detail, headers={"Retry-After": str(max(1, math.ceil(retry_s)))})
+
+
 @dataclass
-class SimulationSlot:
-    """One simulation at a time per process, within a budget that counts the wait as well as the run.
+class SimulationQueue:
+    """One simulation at a time per server process, behind a short queue, each within its budget.
 
     Concurrent compiled runs only slow each other on a small machine; run more server processes
-    (``smallboats serve --workers N``) to use more cores.
+    (``smallboats serve --workers N``) to use more cores. A request's budget runs from when it
+    arrived, so the time it waits (for a worker thread, then for the slot) counts against it. A
+    request is refused with 503 and ``Retry-After`` at once, before it opens the store or takes a
+    thread, when :data:`QUEUE_LENGTH` simulations are already admitted, or when the simulations
+    ahead of it and its own, at the mean time of those timed so far, would not end within its budget.
     """
 
     budget_seconds: float
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    length: int = QUEUE_LENGTH
+    _books: threading.Lock = field(default_factory=threading.Lock)  # guards the counts below
+    admitted: int = 0
+    mean_s: float = FIRST_GUESS_S  # a simulation's seconds: a moving mean of those timed
+    # the slot itself, handed out first come, first served (a plain lock favours no one, so a request
+    # could wait out its budget while later ones pass it, and the queue's wait could not be foretold)
+    _turns: threading.Condition = field(default_factory=threading.Condition)
+    _line: deque = field(default_factory=deque)
+    _running: bool = False
+
+    def admit(self, arrived: float) -> SimulationSlot:
+        """A ticket for a request that arrived at ``arrived``, or the 503 that refuses it now."""
+        deadline = arrived + self.budget_seconds
+        with self._books:
+            wait = self.admitted * self.mean_s
+            if self.admitted >= self.length:
+                raise busy(f"the server is busy: {self.admitted} simulations are running or waiting", wait)
+            if time.monotonic() + wait + self.mean_s > deadline:
+                raise busy(
+                    f"the server is busy: the simulations ahead would not leave this one time to finish within "
+                    f"its {self.budget_seconds:g} s budget (waiting included)",
+                    wait,
+                )
+            self.admitted += 1
+        return SimulationSlot(self, deadline)
+
+    def take(self, timeout: float) -> bool:
+        """Wait in line for the slot, at most ``timeout`` seconds; whether it was got."""
+        me = object()
+        with self._turns:
+            self._line.append(me)
+            got = self._turns.wait_for(lambda: not self._running and self._line[0] is me, max(0.0, timeout))
+            self._line.remove(me)
+            if got:
+                self._running = True
+            else:
+                self._turns.notify_all()  # the one behind may be first now
+            return got
+
+    def give(self) -> None:
+        """Hand the slot to the next in line."""
+        with self._turns:
+            self._running = False
+            self._turns.notify_all()
+
+    def leave(self) -> None:
+        """An admitted request is done (answered, refused or answered from the cache)."""
+        with self._books:
+            self.admitted -= 1
+
+    def timed(self, seconds: float) -> None:
+        """Fold one simulation's seconds into the mean (newer runs weigh more: the load changes)."""
+        with self._books:
+            self.mean_s += 0.3 * (seconds - self.mean_s)
+
+
+@dataclass
+class SimulationSlot:
+    """One admitted request's claim on its process's simulation queue, with the request's deadline."""
+
+    queue: SimulationQueue
+    deadline: float
+    _left: bool = False
+
+    @property
+    def budget_seconds(self) -> float:
+        """The budget each request has, from its arrival."""
+        return self.queue.budget_seconds
 
     def run(self, fn: Callable[[Callable[[float], None]], object]):
-        """Call ``fn(check)`` holding the slot; ``check`` raises when the budget has run out."""
-        deadline = time.monotonic() + self.budget_seconds
+        """Call ``fn(check)`` holding the slot; ``check`` raises when the request's deadline has passed.
+
+        The slot is waited for only until the deadline, and a simulation is not started when the mean
+        simulation would end past it: both are answered at once with 503.
+        """
+        q = self.queue
 
         def check(_share: float) -> None:
-            if time.monotonic() > deadline:
+            if time.monotonic() > self.deadline:
                 raise SimulationTimeout
 
-        if not self._lock.acquire(timeout=self.budget_seconds):
+        if not q.take(self.deadline - q.mean_s - time.monotonic()):  # past that it would not be started
             raise self.refused()
         try:
-            return fn(check)
+            if time.monotonic() + q.mean_s > self.deadline:  # would not end in time: do not start it
+                raise SimulationTimeout
+            started = time.monotonic()
+            try:
+                return fn(check)
+            finally:
+                q.timed(time.monotonic() - started)  # a cancelled run's time too: at least that long
         except SimulationTimeout:
             raise self.refused() from None
         finally:
-            self._lock.release()
+            q.give()
+
+    async def answer(self, fn: Callable[[], object]):
+        """``fn()`` on a worker thread, answered by the deadline whatever the thread is doing.
+
+        Opening the store, waiting for a worker thread or for the slot, and the run itself all count
+        against the budget; when it runs out the request gets its 503 at once, and the thread, left
+        behind, stops at the simulation's next check (or its wait for the slot ends).
+        """
+        try:
+            with anyio.fail_after(max(0.0, self.deadline - time.monotonic())):
+                return await anyio.to_thread.run_sync(fn, abandon_on_cancel=True)
+        except TimeoutError:
+            raise self.refused() from None
+
+    def leave(self) -> None:
+        """Give the place in the queue back (once)."""
+        if not self._left:
+            self._left = True
+            self.queue.leave()
 
     def refused(self) -> HTTPException:
-        """The 503 for a simulation that did not finish within the budget."""
-        return HTTPException(
-            503,
-            f"the simulation did not finish within its {self.budget_seconds:g} s budget (waiting included) and "
+        """The 503 for a simulation that could not finish within the budget."""
+        q = self.queue
+        return busy(
+            f"the simulation could not finish within its {q.budget_seconds:g} s budget (waiting included) and "
             "was cancelled; ask for fewer runs or a shorter horizon, or try again shortly",
-            headers={"Retry-After": str(max(1, round(self.budget_seconds / 2)))},
+            q.admitted * q.mean_s,
         )
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was made with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was made with (async: it needs no worker thread)."""
     return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:
-    """The store, opened read-only for this request."""
+@contextmanager
+def reading(settings: Settings) -> Iterator[ReleaseStore]:
+    """The store, opened read-only for one use and closed after it."""
     store = open_default_store(settings.store_path, read_only=True, lock_timeout_s=READ_LOCK_TIMEOUT_S)
     try:
         yield store
@@ -114,18 +236,31 @@ def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:
         store.close()
 
 
+def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:
+    """The store, opened read-only for this request."""
+    with reading(settings) as store:
+        yield store
+
+
 StoreDep = Annotated[ReleaseStore, Depends(get_store)]
 
 
-def get_slot(request: Request) -> SimulationSlot:
-    """The process's simulation slot."""
-    return request.app.state.slot
+async def get_slot(request: Request) -> AsyncIterator[SimulationSlot]:
+    """A place in the process's simulation queue, or a 503 at once (on the event loop: no thread waits).
+
+    Declare it before the store in a route, so that a refused request never opens the store.
+    """
+    slot = request.app.state.slot.admit(request.scope.get(ARRIVED, time.monotonic()))
+    try:
+        yield slot
+    finally:
+        slot.leave()
 
 
 SlotDep = Annotated[SimulationSlot, Depends(get_slot)]
 
 
-def get_cache(request: Request, settings: SettingsDep) -> dict:
+async def get_cache(request: Request, settings: SettingsDep) -> dict:
     """Results cached for the store as it is now (emptied when the store file changes)."""
     state = request.app.state
     key = fingerprint(settings.path)

@@ -21,7 +21,12 @@ ERRORS = {
     422: {"model": Detail, "description": "Invalid request: the message names the field and the rule"},
 }
 SIM_ERRORS = ERRORS | {
-    503: {"model": Detail, "description": "The simulation did not finish within its time budget (waiting included)"}
+    503: {
+        "model": Detail,
+        "description": "Busy: the simulation could not finish within its time budget (waiting included);"
+        " the Retry-After header says when to try again",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    }
 }
 CHART_OK = {
     200: {
@@ -36,6 +41,13 @@ CHART_OK = {
 }
 
 
+def _shortest_years() -> float:
+    """The shortest horizon a scenario accepts (its ``years`` field's lower bound), so the schema states it."""
+    from smallboats.model import Scenario
+
+    return next(m.ge for m in Scenario.model_fields["years"].metadata if hasattr(m, "ge"))
+
+
 def run_fields(max_runs: int, max_years: float, runs: int, years: float) -> dict:
     """The fields of a simulation request, with the server's caps and the given defaults."""
     return {
@@ -44,7 +56,12 @@ def run_fields(max_runs: int, max_years: float, runs: int, years: float) -> dict
         "seed": (int, Field(7, ge=0, le=SEED_MAX, description="Seed: the same seed gives the same numbers")),
         "years": (
             float,
-            Field(min(years, max_years), gt=0, le=max_years, description=f"Horizon in years (at most {max_years:g})"),
+            Field(
+                min(years, max_years),
+                ge=_shortest_years(),
+                le=max_years,
+                description=f"Horizon in years (a week, {_shortest_years():.4g}, to {max_years:g})",
+            ),
         ),
     }
 

@@ -50,8 +50,17 @@ def so_far(store: StoreDep, date: Annotated[dt.date, Query(description="Count to
 
 
 @router.get("/query/window", tags=["queries"])
-def window(store: StoreDep, start: dt.date, end: dt.date, by: Literal["week", "month", "year"] | None = None) -> dict:
-    """Totals and averages over a window."""
+def window(
+    store: StoreDep,
+    start: Annotated[dt.date, Query(description="The window's first day")],
+    end: Annotated[dt.date, Query(description="The window's last day, inclusive; not before `start` (else 422)")],
+    by: Literal["week", "month", "year"] | None = None,
+) -> dict:
+    """Totals and averages over a window.
+
+    ``end`` must not come before ``start``: a rule between two fields, which OpenAPI cannot state, so
+    it is written here and answered with 422 naming both dates.
+    """
     d = q.daily_series(store)
     w = q.window(d.frame, start, end, by)
     if "periods" in w:

@@ -34,42 +34,60 @@ def router(settings: Settings) -> APIRouter:
         return {"scenario": sc.model_dump(mode="json"), "meta": meta}
 
     @r.post("/simulate", responses=SIM_ERRORS)
-    def simulate(body: SimulateRequest, settings: SettingsDep, cache: CacheDep, slot: SlotDep) -> dict:  # type: ignore[valid-type]
-        """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands."""
-        run = body.model_dump(exclude={"what_if"})
-        return simulate_whatif(store_opener(settings), cache, slot, **run, what_if=body.what_if)
+    async def simulate(body: SimulateRequest, slot: SlotDep, settings: SettingsDep, cache: CacheDep) -> dict:  # type: ignore[valid-type]
+        """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands.
+
+        The slot comes first: a request the queue refuses opens no store and takes no thread. The rest
+        (the store opened included) runs on a worker thread within the request's budget.
+        """
+
+        def answer() -> dict:
+            # the store is opened only if the answer needs it (a repeated what-if does not)
+            run = body.model_dump(exclude={"what_if"})
+            return simulate_whatif(store_opener(settings), cache, slot, **run, what_if=body.what_if)
+
+        return await slot.answer(answer)
 
     @r.get("/charts/fan.{fmt}", responses=SIM_ERRORS | CHART_OK, response_class=Response)
-    def fan_export(
+    async def fan_export(
         fmt: Literal["png", "svg", "csv", "html"],
+        slot: SlotDep,  # first: a request the queue refuses opens no store and takes no thread
         query: Annotated[ChartQuery, Depends()],  # type: ignore[valid-type]
         settings: SettingsDep,
         cache: CacheDep,
-        slot: SlotDep,
     ) -> Response:
         """The what-if fan chart as PNG, SVG or the CSV of its numbers."""
-        from smallboats.viz.fan import fan_chart
 
-        run, w = split_chart_query(query)
-        res = simulate_whatif(store_opener(settings), cache, slot, **run, what_if=w)
-        bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
-        if "no_scheme" in res["weekly"]:
-            bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
-        stem = _stem(run["scenario"], w)
-        spec = fan_chart(
-            bands,
-            "arrivals",
-            "week",
-            source=fan_source(run["seed"], run["runs"], res["data_release"]) + f"; what if: {_described(res)}",
-            title=f"What if: {stem.removeprefix('fan_').replace('_', ', ')}",
-            colours={run["scenario"]: HIGHLIGHT, "no-scheme": OKABE_ITO[0]},  # as the page draws them
-            overlay=True,
-            observed=pd.DataFrame(res["observed"]) if res["observed"] else None,
-            name=stem,
-        )
-        return chart_response(spec, fmt, stem=stem)
+        def answer() -> Response:
+            return _fan(store_opener(settings), cache, slot, fmt, query)
+
+        return await slot.answer(answer)
 
     return r
+
+
+def _fan(open_store, cache, slot, fmt: str, query) -> Response:
+    """The what-if fan chart of a chart query, in one format (``open_store`` opens the store if needed)."""
+    from smallboats.viz.fan import fan_chart
+
+    run, w = split_chart_query(query)
+    res = simulate_whatif(open_store, cache, slot, **run, what_if=w)
+    bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
+    if "no_scheme" in res["weekly"]:
+        bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
+    stem = _stem(run["scenario"], w)
+    spec = fan_chart(
+        bands,
+        "arrivals",
+        "week",
+        source=fan_source(run["seed"], run["runs"], res["data_release"]) + f"; what if: {_described(res)}",
+        title=f"What if: {stem.removeprefix('fan_').replace('_', ', ')}",
+        colours={run["scenario"]: HIGHLIGHT, "no-scheme": OKABE_ITO[0]},  # as the page draws them
+        overlay=True,
+        observed=pd.DataFrame(res["observed"]) if res["observed"] else None,
+        name=stem,
+    )
+    return chart_response(spec, fmt, stem=stem)
 
 
 def _described(res: dict) -> str:
