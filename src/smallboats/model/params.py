@@ -9,6 +9,7 @@ Unknown keys are errors that list the valid keys.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -171,7 +172,10 @@ DEFAULT_LIMIT_DAYS = 92
 
 def detention_places_for(quota_per_week: float, limit_days: int = DEFAULT_LIMIT_DAYS) -> float:
     """Detention places when a scenario gives none: the quota for as many weeks as a case may be held, at least 200."""
-    return float(max(MIN_PLACES, round(quota_per_week * limit_days / 7)))
+    places = quota_per_week * limit_days / 7
+    if not math.isfinite(places):  # only past validation (a constructed scenario): never let it break the run
+        places = MIN_PLACES if math.isnan(places) or places < 0 else 1e12
+    return float(max(MIN_PLACES, round(min(places, 1e12))))
 
 
 # --- the model's parts ------------------------------------------------------------------------
