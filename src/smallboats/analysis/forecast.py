@@ -92,9 +92,15 @@ def model_samples(
     runs: int = 500,
     seed: int = 7,
     col: str = "people",
+    level: str = "fitted",
+    on_fit=None,
 ) -> pd.DataFrame:
-    """Simulated weekly totals after ``origin``: rows are blocks, columns runs."""
-    fit = fit_baseline(daily, weekly_obs, origin)
+    """Simulated weekly totals after ``origin``: rows are blocks, columns runs.
+
+    ``level`` and ``on_fit`` are as in :func:`~smallboats.analysis.calibrate.fit_baseline`: by default
+    the level and its walk are drawn from the Bayesian model fitted to the data up to ``origin`` (cached).
+    """
+    fit = fit_baseline(daily, weekly_obs, origin, level=level, on_fit=on_fit)
     sc = Scenario.from_dict(
         {
             "name": f"forecast from {origin}",
@@ -253,7 +259,9 @@ def backtest(
     runs: int = 500,
     seed: int = 7,
     arima: bool = True,
+    level: str = "fitted",
     on_step=None,
+    on_fit=None,
 ) -> pd.DataFrame:
     """Score the model and the baselines, week by week ahead, at every origin.
 
@@ -270,8 +278,11 @@ def backtest(
         horizons: leads in weeks to score.
         runs: model runs per origin.
         seed: the seed of the model and of the baselines' samples.
-        arima: include AutoARIMA (most of the run's time: about 4 s an origin on this machine).
+        arima: include AutoARIMA (about 4 s an origin on this machine).
+        level: the model's level prior, ``"fitted"`` (a Bayesian fit per origin, about a minute each
+            unless cached) or ``"uniform"`` (see :func:`~smallboats.analysis.calibrate.fit_baseline`).
         on_step: called with each origin when it is done.
+        on_fit: told in a sentence before each Bayesian fit that the cache does not hold.
     """
     hmax = max(horizons)
     chosen = backtest_origins(daily, origins, weeks=min(FULL_WEEKS, hmax))
@@ -281,7 +292,8 @@ def backtest(
     for origin in chosen:
         covered = min(hmax, (last - origin).days // 7)
         actual = blocks_after(daily, origin, covered).to_numpy()
-        samples = {"model": model_samples(daily, weekly_obs, origin, hmax, runs=runs, seed=seed).to_numpy()}
+        model = model_samples(daily, weekly_obs, origin, hmax, runs=runs, seed=seed, level=level, on_fit=on_fit)
+        samples = {"model": model.to_numpy()}
         u = np.random.default_rng([seed, origin.toordinal()]).uniform(size=(1, SF_SAMPLES))
         samples |= _statsforecast(blocks_before(daily, origin, 52 * HISTORY_YEARS), hmax, u, arima)
         samples |= empirical_baselines(daily, origin, hmax)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from smallboats import facts
 from smallboats.analysis.calibrate import fit_from_store, load_fit
 from smallboats.errors import DataError
 from smallboats.files import read_toml
-from smallboats.model.params import Scenario
+from smallboats.model.params import Scenario, is_prior_table
 from smallboats.vocab import PRESETS
 
 PUBLISHED = "published"  # the quota kind resolved from the store
@@ -45,14 +46,15 @@ def read_scenario_dict(name_or_path: str) -> tuple[dict, str]:
 
 
 def merge_tables(base: dict, extra: dict) -> dict:
-    """``extra`` laid over ``base`` table by table; a quota schedule is replaced whole.
+    """``extra`` laid over ``base`` table by table; a quota schedule and a prior are replaced whole.
 
     A quota of another kind shares no keys with the old one (a ramp has no ``per_week``), so
-    merging the two would leave a key the new kind does not know.
+    merging the two would leave a key the new kind does not know; likewise a range laid over a fitted
+    posterior must not keep the posterior's draws.
     """
     out = dict(base)
     for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in WHOLE:
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in WHOLE and not is_prior_table(v):
             out[k] = merge_tables(out[k], v)
         else:
             out[k] = v
@@ -94,12 +96,17 @@ def build_scenario(
     as_of: str | None = None,
     fit_until: dt.date | None = None,
     overrides: dict | None = None,
+    level: str = "fitted",
+    on_fit: Callable[[str], None] | None = None,
 ) -> tuple[Scenario, dict]:
     """A validated scenario with the fitted baseline, and provenance (data release, fit window).
 
     The baseline is fitted to the data before the scenario's start (the world without the scheme),
     unless ``fit_until`` says otherwise, or is a saved fit named by ``baseline = "NAME"``. Values set
-    in the scenario file win over fitted ones; ``overrides`` win over both.
+    in the scenario file win over fitted ones; ``overrides`` win over both. ``level`` says where the
+    no-scheme level comes from (:func:`~smallboats.analysis.calibrate.fit_baseline`). A deterrence
+    form of ``"fitted"`` takes the elasticity, and how risk is measured, from the dose fit, whatever
+    the file says of them. Bayesian fits come from the cache; ``on_fit`` is told before one is run.
     """
     raw, label = read_scenario_dict(name_or_path)
     baseline = raw.pop("baseline", None)
@@ -109,8 +116,16 @@ def build_scenario(
     start = _date_at(raw, None, "start", Scenario.model_fields["start"].default, label)
     newest = store.daily(as_of=as_of).date.max().date()
     until = fit_until or min(start - dt.timedelta(days=1), newest)
-    fitted = load_fit(store, str(baseline)) if baseline is not None else fit_from_store(store, until=until, as_of=as_of)
+    fitted = (
+        load_fit(store, str(baseline))
+        if baseline is not None
+        else fit_from_store(store, until=until, as_of=as_of, level=level, on_fit=on_fit)
+    )
     raw = merge_tables({"crossings": fitted}, raw)
+    deterrence_fit = None
+    if isinstance(raw.get("deterrence"), dict) and raw["deterrence"].get("form") == "fitted":
+        entries, deterrence_fit = fitted_deterrence(store, as_of, on_fit)
+        raw["deterrence"] = merge_tables(raw["deterrence"], entries)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
     quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
     published = quota.get("kind") == PUBLISHED  # anything else malformed is named by validation below
@@ -123,9 +138,19 @@ def build_scenario(
         }
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
+    if deterrence_fit is not None:
+        meta["deterrence_fit"] = deterrence_fit
     if published and not scheme.get("rel_quota"):
         scenario, meta["selections_per_delivered_return"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def fitted_deterrence(store, as_of: str | None = None, on_fit: Callable[[str], None] | None = None):
+    """The ``deterrence`` entries of the ``fitted`` form, from the dose fit (cached), and what to record of it."""
+    from smallboats.analysis.estimate import estimate_deterrence, from_store
+    from smallboats.analysis.estimate.world import deterrence_world
+
+    return deterrence_world(estimate_deterrence(from_store(store, as_of=as_of), on_fit=on_fit))
 
 
 def _calibrated_actual(scenario: Scenario, store, as_of: str | None) -> tuple[Scenario, float]:

@@ -12,7 +12,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
 
 from smallboats.errors import DataError
 from smallboats.files import read_toml
@@ -41,21 +42,64 @@ SeasonalFactor = Annotated[float, Field(gt=0, le=100)]
 
 
 class Range(_Strict):
-    """A prior: uniform between ``low`` and ``high`` (equal for a fixed value)."""
+    """A prior: uniform between ``low`` and ``high`` (equal for a fixed value), or posterior draws.
+
+    A range fitted by a statistical model carries its posterior ``draws`` and a ``source`` naming the
+    model and the data release; each run then takes one draw, chosen by the run's own uniform, and
+    ``low`` and ``high`` are the draws' least and greatest (for documents and bounds checks).
+    """
 
     low: float
     high: float
+    draws: list[float] | None = None
+    source: str = ""
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.high < self.low:
             raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        if self.draws is not None:
+            if not self.draws:
+                raise ValueError("draws: a posterior needs at least one draw")
+            if (self.low, self.high) != (min(self.draws), max(self.draws)):
+                raise ValueError(
+                    f"low and high ({self.low}, {self.high}) must be the least and greatest of the draws "
+                    f"({min(self.draws)}, {max(self.draws)}); to replace the posterior, give low and high only"
+                )
         return self
+
+    @model_serializer(mode="wrap")
+    def _plain(self, handler):
+        # a plain range is written as ``{low, high}`` alone, as before posteriors existed
+        out = handler(self)
+        return {k: v for k, v in out.items() if k in ("low", "high") or v not in (None, "")}
 
     @classmethod
     def of(cls, low: float, high: float | None = None) -> Range:
         """A range, or a fixed value when ``high`` is omitted."""
         return cls(low=low, high=low if high is None else high)
+
+    @classmethod
+    def posterior(cls, draws, source: str) -> Range:
+        """A prior that is a fitted model's posterior: one draw a run."""
+        values = [float(x) for x in draws]
+        return cls(low=min(values), high=max(values), draws=values, source=source)
+
+    def at(self, u):
+        """The values at uniforms ``u`` (one a run): the inverse of the uniform, or the ``u``-th draw."""
+        u = np.asarray(u, dtype=float)
+        if self.draws is None:
+            return self.low + (self.high - self.low) * u
+        d = np.asarray(self.draws, dtype=float)
+        return d[np.minimum((u * len(d)).astype(np.int64), len(d) - 1)]
+
+
+PRIOR_KEYS = frozenset(Range.model_fields)
+
+
+def is_prior_table(value) -> bool:
+    """True for a prior written as a table (``low``/``high`` or ``draws``): an override replaces it whole."""
+    return isinstance(value, dict) and bool(value) and set(value) <= PRIOR_KEYS and bool({"low", "draws"} & set(value))
 
 
 def R(low: float, high: float | None = None, *, unit: str, source: str, kind: str, lo: float, hi: float):  # noqa: N802
@@ -131,8 +175,13 @@ class Crossings(_Strict):
         unit="people/day",
         kind=FITTED,
         lo=0,
-        hi=5_000,
-        source="Fitted: mean daily arrivals over the fit window (HO time series SB_01)",
+        hi=50_000,
+        source=(
+            "Fitted: each run's level is a posterior draw of the Bayesian model of weekly arrivals "
+            "(smallboats.analysis.estimate) at the last week before the start, a yearly mean over the share "
+            "arriving; the release is named in the scenario's fit (HO SB_01). The default shown is a fallback. "
+            "With --level-prior uniform: the last 52 weeks' mean within exp(+/-s), s the record's yearly swing"
+        ),
     )
     trend_per_year: Range = R(
         -0.05,
@@ -239,12 +288,14 @@ class Crossings(_Strict):
     level_drift_per_year: Range = R(
         0.0,
         unit="standard deviation of the log inflow level's change in a year",
-        kind=ASSUMPTION,
+        kind=FITTED,
         lo=0,
-        hi=2,
+        hi=10,
         source=(
-            "Assumption until calibrated: no drift by default; `calibrate` sets it to the record's "
-            "year-on-year swings of 12-month totals (HO SB_01), as for the level's range"
+            "Fitted: each run's step scale of the level's random walk is a posterior draw of the Bayesian "
+            "model's (its 4-weekly scale, per year); the release is named in the scenario's fit (HO SB_01). "
+            "With --level-prior uniform: the record's year-on-year swing of 12-month totals. The default "
+            "shown (no drift) is a fallback"
         ),
     )
     p_prevented_give_up: Range = R(
@@ -432,19 +483,32 @@ class Deterrence(_Strict):
         "mixture",
         unit="form",
         kind=ASSUMPTION,
-        source="Nobody has measured it: 'mixture' draws one of the forms in each run",
+        source=(
+            "Assumption: no form is known, so 'mixture' draws one of the forms in each run; 'fitted' is the "
+            "constant elasticity with the posterior of the dose fit (smallboats.analysis.estimate), set when "
+            "a scenario is built from the store"
+        ),
     )
     lag_days: Range = R(
         14,
         56,
         unit="days",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=365,
-        source="Information lag of 2-8 weeks (issue 4; migration-network studies)",
+        source=(
+            "Assumption: news of returns reaches those deciding within 2-8 weeks (the span issue 4 drew from "
+            "migration-network studies it does not name); with form 'fitted', the dose fit's lag"
+        ),
     )
     halflife_days: Range = R(
-        14, 42, unit="days", kind=ASSUMPTION, lo=1, hi=365, source="Assumption: perceived risk smooths recent weeks"
+        14,
+        42,
+        unit="days",
+        kind=ASSUMPTION,
+        lo=1,
+        hi=365,
+        source="Assumption: perceived risk smooths recent weeks; with form 'fitted', matched to the dose fit's window",
     )
     linear_slope: Range = R(
         0.0,
@@ -462,7 +526,10 @@ class Deterrence(_Strict):
         kind=STUDY,
         lo=-3,
         hi=0,
-        source="Hatton (2009), Thielemann (2006): asylum flows' response to policy, -0.5 to 0",
+        source=(
+            "Hatton (2009), Thielemann (2006): asylum flows' response to policy, -0.5 to 0; with form "
+            "'fitted', the posterior of the dose fit of the record (smallboats.analysis.estimate)"
+        ),
     )
     base_risk: Range = R(
         0.02,
@@ -471,25 +538,31 @@ class Deterrence(_Strict):
         kind=ASSUMPTION,
         lo=0.001,
         hi=1,
-        source="Assumption: chance of removal for small-boat arrivals before the scheme",
+        source=(
+            "Assumption: chance of removal for small-boat arrivals before the scheme; with form 'fitted', "
+            "the dose fit's base rate"
+        ),
     )
     threshold: Range = R(
         0.1,
         0.5,
         unit="probability",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Albania 2022-23 and Australia 2013 collapses: a threshold p* in 0.1-0.5 (issue 4)",
+        source=(
+            "Assumption: a threshold p* in 0.1-0.5, read from the Albania 2022-23 and Australia 2013 "
+            "collapses (issue 4); no study estimates it"
+        ),
     )
     threshold_drop: Range = R(
         0.3,
         0.9,
         unit="share of inflow",
-        kind=STUDY,
+        kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Albania 2022-23: arrivals fell by about 90%; assumed 30-90%",
+        source="Assumption: 30-90%; the upper end is the fall of about 90% in Albanian arrivals in 2022-23",
     )
     threshold_width: float = P(
         0.03,
@@ -500,7 +573,10 @@ class Deterrence(_Strict):
         source="Assumption: the step is smoothed over a few points of risk",
     )
     announced: dt.date = P(
-        dt.date(2025, 7, 10), unit="date", kind=OFFICIAL, source="UK-France summit announcement, 10 Jul 2025"
+        dt.date(2025, 7, 10),
+        unit="date",
+        kind=OFFICIAL,
+        source="UK-France summit announcement, 10 Jul 2025 (UK Government)",
     )
     announcement_drop: Range = R(
         0.0,
@@ -509,7 +585,7 @@ class Deterrence(_Strict):
         kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Assumption: a short-lived announcement effect",
+        source="Assumption: a short-lived announcement effect; none with form 'fitted' (the dose fit has none apart)",
     )
     announcement_days: Range = R(
         0, 56, unit="days", kind=ASSUMPTION, lo=0, hi=365, source="Assumption: it fades within eight weeks"
@@ -554,6 +630,15 @@ class Scenario(_Strict):
                         )
         return self
 
+    @model_validator(mode="after")
+    def _fitted_has_draws(self):
+        if self.deterrence.form == "fitted" and self.deterrence.elasticity.draws is None:
+            raise ValueError(
+                "deterrence.form: 'fitted' needs deterrence.elasticity as posterior draws; a scenario built "
+                "from the store (smallboats simulate, the API) takes them from the dose fit"
+            )
+        return self
+
     @property
     def days(self) -> int:
         """The horizon in days."""
@@ -584,7 +669,8 @@ class Scenario(_Strict):
 def _merge(base: dict, extra: dict) -> dict:
     out = dict(base)
     for k, v in extra.items():
-        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        whole = is_prior_table(v) or not (isinstance(v, dict) and isinstance(out.get(k), dict))
+        out[k] = v if whole else _merge(out[k], v)
     return out
 
 

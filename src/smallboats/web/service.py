@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 
@@ -15,6 +16,7 @@ from smallboats.viz.style import ChartSpec
 from smallboats.vocab import FAN_BANDS
 from smallboats.web.deps import SimulationSlot
 
+LOG = logging.getLogger("smallboats.web")  # says when a what-if waits for a Bayesian fit (once per data release)
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
 _SHELVES = threading.Lock()  # guards the shelves' bookkeeping, never a computation
 MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv", "html": "text/html"}
@@ -38,7 +40,9 @@ def remembered(cache: dict, shelf: str, key, make, keep: int = ANSWERS_KEPT):
 def scenario_for(store, cache: dict, preset: str, years: float, what_if: WhatIf | None):
     """The what-if's scenario and meta, built once per store state."""
     key = (preset, years, what_if.model_dump_json() if what_if else "")
-    return remembered(cache, "scenarios", key, lambda: whatif_scenario(preset, store, what_if, years=years))
+    return remembered(
+        cache, "scenarios", key, lambda: whatif_scenario(preset, store, what_if, years=years, on_fit=LOG.warning)
+    )
 
 
 def simulate_whatif(

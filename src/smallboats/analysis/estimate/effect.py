@@ -139,14 +139,28 @@ def split(weeks: pd.DataFrame, until: dt.date, start: dt.date, end: dt.date | No
     return pre, post
 
 
-def fit_cached(kind: str, inputs: Inputs, y, F, X, opts: FitOptions, dose=None, extra: dict | None = None):
-    """Fit the Bayesian model, or reuse the cached fit of the same data, model version and options."""
+def fit_cached(
+    kind: str,
+    inputs: Inputs,
+    y,
+    F,
+    X,
+    opts: FitOptions,
+    dose=None,
+    extra: dict | None = None,
+    before: Callable[[], None] | None = None,
+):
+    """Fit the Bayesian model, or reuse the cached fit of the same data, model version and options.
+
+    ``before`` is called just before a fit is run (not when the cache holds it), so a face can say so.
+    """
     name = cache.key(kind, inputs.releases, opts.key() | (extra or {}), [y, F, X, dose])
     if opts.use_cache:
         hit = cache.load(name)
         if hit is not None:
             hit.diagnostics = hit.diagnostics | {"cached": True}
             return hit
+    before and before()
     f = bayes.fit(
         y, F, X, elasticity_x=dose, warmup=opts.warmup, samples=opts.samples, chains=opts.chains, seed=opts.seed
     )
