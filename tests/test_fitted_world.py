@@ -81,7 +81,7 @@ def test_the_level_and_its_walk_are_posterior_draws_without_a_bound(built):
 def test_the_fitted_deterrence_is_the_dose_fits_posterior(built):
     sc, meta = built["first"]
     d = sc.deterrence
-    e = np.asarray(built["dose"].fit.draws["elasticity"])
+    e = np.asarray(built["dose"].fit.draws["elasticity"], dtype=float)
     np.testing.assert_allclose(np.sort(d.elasticity.draws), np.sort(np.round(np.minimum(e, 0.0), 4)))
     assert meta["deterrence_fit"]["share_above_zero"] == pytest.approx((e > 0).mean(), abs=1e-4)
     assert d.form == "fitted" and d.base_risk.high == built["dose"].base_rate
@@ -190,3 +190,20 @@ def test_the_level_world_converts_a_draw_as_documented():
     assert out["inflow_per_day"]["draws"] == [pytest.approx(700.0 / 7 / 0.5)]
     assert out["level_drift_per_year"]["draws"] == [pytest.approx(0.1 * np.sqrt(365.25 / 28), abs=1e-4)]
     assert "r1" in out["inflow_per_day"]["source"]
+
+
+def test_the_apis_what_if_accepts_fitted_deterrence(built, bundled_template, tmp_path):
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from smallboats.web.app import create_app
+
+    shutil.copy(bundled_template, tmp_path / "smallboats.duckdb")
+    with TestClient(create_app(tmp_path / "smallboats.duckdb")) as c:
+        body = {"scenario": "pilot-50", "runs": 50, "seed": 2, "years": 1, "what_if": {"deterrence": "fitted"}}
+        r = c.post("/api/v1/simulate", json=body)
+        assert r.status_code == 200, r.text
+        assert r.json()["what_if"]["deterrence"] == "fitted"
+        bad = c.post("/api/v1/simulate", json=body | {"what_if": {"deterrence": "strong"}})
+        assert bad.status_code == 422 and "deterrence" in bad.text

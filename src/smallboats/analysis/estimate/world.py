@@ -77,7 +77,7 @@ def level_fit(
 def yearly_season(fit: bayes.Fit, last_week: pd.Timestamp) -> np.ndarray:
     """Each draw's seasonal factor ``exp(F beta)`` averaged over the 52 weeks after ``last_week``."""
     year = pd.date_range(last_week + pd.Timedelta(days=7), periods=52, freq="7D")
-    return np.exp(fit.draws["beta_season"] @ record.fourier(year).T).mean(axis=1)
+    return np.exp(fit.draws["beta_season"].astype(float) @ record.fourier(year).T).mean(axis=1)
 
 
 def level_at_end(fit: bayes.Fit) -> np.ndarray:
@@ -90,8 +90,9 @@ def level_world(fit: bayes.Fit, weeks: pd.DatetimeIndex, kept: float, release: s
     """The ``crossings`` entries drawn from the level fit (see the module's docstring)."""
     data = release or "the data given"
     where = f"{MODEL}, fitted to HO SB_01 ({data}), weeks ending {weeks[0]:%Y-%m-%d} to {weeks[-1]:%Y-%m-%d}"
-    per_day = np.exp(level_at_end(fit)) * yearly_season(fit, weeks[-1]) / 7.0 / kept
-    per_year = fit.draws["sigma"] * math.sqrt(365.25 / DAYS_PER_KNOT)
+    # in float64 before rounding: the draws are float32, whose decimals would show in every scenario file
+    per_day = np.exp(level_at_end(fit).astype(float)) * yearly_season(fit, weeks[-1]) / 7.0 / kept
+    per_year = fit.draws["sigma"].astype(float) * math.sqrt(365.25 / DAYS_PER_KNOT)
     none = "Fitted: none beyond the level's walk, which carries {} in " + MODEL
     return {
         "inflow_per_day": Range.posterior(
@@ -146,7 +147,7 @@ def deterrence_world(det) -> tuple[dict, dict]:
 
     Returns the entries and what to record of the fit (release, window, diagnostics, share of draws above zero).
     """
-    e = det.fit.draws["elasticity"]
+    e = det.fit.draws["elasticity"].astype(float)
     where = (
         f"{MODEL} with the lagged return rate, fitted to HO SB_01 and the agreement's returns "
         f"({', '.join(det.releases)}), weeks ending {det.start:%Y-%m-%d} to {det.end:%Y-%m-%d}"
