@@ -93,6 +93,8 @@ def forecast(
             daily, weekly, origin, weeks, runs=runs, seed=seed, level=level_prior, on_fit=bar.console.print
         )
         people = summarise(samples)
+    for w in samples.attrs["fit_warnings"]:
+        err_console.print(w)
     cols = ["week_start", "median", "p05", "p10", "p25", "p75", "p90", "p95", "p025", "p975"]
     out = people[cols]
     actual_end = daily.date.max().date()
@@ -150,12 +152,15 @@ def backtest(
             on_step=lambda o: bar.update(task, advance=1),
             on_fit=bar.console.print,
         )
+    for w in table.attrs["fit_warnings"]:
+        err_console.print(w)
     if detail:
         emit(table, format, title="Backtest: one row per origin, week ahead and method")
         return
     summary = backtest_summary(table, bands=True)
     diffs = pd.concat([crps_difference(table, (1, 2, 3, 4)), crps_difference(table, (13,))], ignore_index=True)
     title = f"Backtest over {len(chosen)} origins, {chosen[0]} to {chosen[-1]}: mean scores"
-    emit(summary, format, title=title, payload={"summary": summary, "crps_difference": diffs, "origins": chosen})
+    payload = {"summary": summary, "crps_difference": diffs, "origins": chosen}
+    emit(summary, format, title=title, payload=payload | {"fit_warnings": table.attrs["fit_warnings"]})
     if format == Format.table:
         emit(diffs, format, title="CRPS of each baseline minus the model's (negative: the baseline is better)")
