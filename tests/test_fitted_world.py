@@ -53,10 +53,9 @@ def test_a_fit_is_announced_when_it_runs_and_read_from_the_cache_afterwards(buil
     # the session's cache may already hold a fit another test made; then nothing is announced at all
     assert all(m.startswith("Fitting ") and "cached" in m for m in built["told"])
     assert built["told"] == built["after_first"]  # the second build and the uniform one fitted nothing
-    assert built["second"][1]["fit"]["level_fit"]["diagnostics"]["cached"] is True
     assert built["second"][1]["deterrence_fit"]["diagnostics"]["cached"] is True
-    a, b = built["first"][0], built["second"][0]  # the same world from the fit made and the fit read back
-    assert a.crossings.inflow_per_day == b.crossings.inflow_per_day and a.deterrence == b.deterrence
+    # the same scenario from the fit made and the fit read back (its record does not say which)
+    assert built["first"][0] == built["second"][0]
 
 
 def test_the_level_and_its_walk_are_posterior_draws_without_a_bound(built):

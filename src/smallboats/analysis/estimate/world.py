@@ -113,7 +113,8 @@ def fit_summary(fit: bayes.Fit, weeks: pd.DatetimeIndex) -> dict:
     return {
         "model": MODEL,
         "weeks": [weeks[0].date().isoformat(), weeks[-1].date().isoformat()],
-        "diagnostics": fit.diagnostics,
+        # without "cached": the record goes into the scenario, which must not change when the cache fills
+        "diagnostics": {k: v for k, v in fit.diagnostics.items() if k != "cached"},
         "warnings": fit.warnings,
         "posterior_p05_median_p95": q,
     }
