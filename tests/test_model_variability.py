@@ -30,7 +30,9 @@ def fit(bundled_template):
     with open_default_store(bundled_template, read_only=True) as st:
         daily = st.daily()
         weekly = st.observations(["sb_week_people", "sb_week_prevented_people"])
-    return fit_baseline(daily, weekly, dt.date(2026, 8, 5)), daily
+    # the moment fit ("uniform"): these tests are of the mechanisms and of the moment fit's figures; the
+    # fitted level is tested in test_fitted_world.py
+    return fit_baseline(daily, weekly, dt.date(2026, 8, 5), level="uniform"), daily
 
 
 def _scenario(fit, years=1.0, **crossings) -> Scenario:
@@ -54,13 +56,15 @@ def test_launch_shocks_make_weeks_vary_but_keep_the_year(fit):
     assert abs(totals[1] / totals[0] - 1) < 0.05, totals
 
 
-def test_a_drifting_level_widens_the_years_and_keeps_their_mean(fit):
+def test_a_drifting_level_widens_the_years_and_keeps_their_median(fit):
     fixed = simulate(_scenario(fit[0], years=2, level_drift_per_year=0.0), runs=500, seed=6, counterfactual=False)
     drift = simulate(_scenario(fit[0], years=2, level_drift_per_year=0.5), runs=500, seed=6, counterfactual=False)
     year2 = [r.records["new_arrivals"][365:730].sum(axis=0) for r in (fixed, drift)]
     assert np.log(year2[1]).std() > np.log(year2[0]).std() + 0.15
-    # the steps' mean of minus half their variance keeps the level's expectation (tolerance: 5%)
-    assert abs(year2[1].mean() / year2[0].mean() - 1) < 0.05
+    # zero-mean steps of the log level, as the fitted model's walk, keep its median (tolerance: 6%, the
+    # median's sampling error at this spread is about 3%); the mean grows with the spread
+    assert abs(np.median(year2[1]) / np.median(year2[0]) - 1) < 0.06
+    assert year2[1].mean() > year2[0].mean()
 
 
 def test_more_prevention_lowers_a_years_arrivals_when_some_give_up(fit):
@@ -127,7 +131,7 @@ def test_calibration_matches_the_records_variability(fit):
 def test_a_fit_without_the_variability_step_leaves_the_default(fit):
     from smallboats.analysis.calibrate import fit_baseline
 
-    quick = fit_baseline(fit[1], None, dt.date(2026, 8, 5), variability=False)
+    quick = fit_baseline(fit[1], None, dt.date(2026, 8, 5), variability=False, level="uniform")
     assert "launch_shock_cv" not in quick and "weekly_cv_model" not in quick["fit"]
     assert Scenario.from_dict({"crossings": quick}).crossings.launch_shock_cv.high == 0.0
 

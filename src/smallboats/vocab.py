@@ -10,8 +10,16 @@ from typing import Literal
 
 # How the inflow responds to the perceived risk of return; "mixture" draws one form per run.
 DETERRENCE_FORMS = ("none", "linear", "elasticity", "threshold")
-DETERRENCE_CHOICES = (*DETERRENCE_FORMS, "mixture")
+# "fitted": the elasticity form with the dose fit's posterior elasticity (smallboats.analysis.estimate.world)
+DETERRENCE_CHOICES = (*DETERRENCE_FORMS, "mixture", "fitted")
 DeterrenceChoice = Literal[DETERRENCE_CHOICES]  # type: ignore[valid-type]
+
+# Where the no-scheme world's inflow level comes from (smallboats.analysis.calibrate.fit_baseline):
+# "fitted" draws each run's level and the step scale of its random walk from the Bayesian model's
+# posterior; "uniform" is the older moment fit, a uniform range of exp(+/-s) around the last 52 weeks'
+# mean with s the record's year-to-year swing clipped to 0.1-0.3 (kept to compare against).
+LEVEL_PRIORS = ("fitted", "uniform")
+LevelPrior = Literal[LEVEL_PRIORS]  # type: ignore[valid-type]
 
 # The shipped scenario presets (src/smallboats/model/presets/NAME.toml).
 PRESETS = ("no-scheme", "pilot-50", "ramp-up", "deterrence-strong", "actual")

@@ -6,9 +6,15 @@ Method (moment matching, documented in docs/methods.md):
   ``p_cross_after_calm[m]`` is the share of days in month ``m`` with arrivals among those following a
   day without; ``p_cross_after_cross[m]`` the same after a day with arrivals (window: three years).
 * seasonal profile: mean daily arrivals by calendar month over the mean of all days (three years).
-* inflow level: mean daily arrivals over the last 52 weeks of the window, with a range of
-  ``exp(+/-s)`` where ``s`` is the standard deviation of the log change of rolling 12-month totals a
-  year apart (clipped to 0.1-0.3): the record's own year-to-year swings. The trend is an assumption.
+* inflow level (``level="fitted"``, the default): drawn from the posterior of the Bayesian model of
+  weekly arrivals fitted to the complete weeks up to ``until`` (cached; see
+  :mod:`smallboats.analysis.estimate.world`): each run takes a draw's level at the last week and the
+  step scale of its random walk, with no bound but the posterior's. The month-to-month moves and any
+  trend are the walk's, so the passing level and the trend are zero.
+* inflow level (``level="uniform"``, the older moment fit, kept to compare against): mean daily
+  arrivals over the last 52 weeks of the window, with a uniform range of ``exp(+/-s)`` where ``s`` is
+  the standard deviation of the log change of rolling 12-month totals a year apart (clipped to
+  0.1-0.3): the record's own year-to-year swings. The trend is an assumption.
 * people per boat: people over boats in the last 52 weeks; growth up to the yearly rate of the last
   three years.
 * prevention share: prevented over (prevented + arrived) in the weekly SB_02 series; the range is the
@@ -18,9 +24,9 @@ Method (moment matching, documented in docs/methods.md):
   share of people reaching the coast who in the end arrive, ``1 - p a / (1 - p (1 - a))`` at the
   middle of the prevention (``p``) and attrition (``a``) ranges, so that the fit still reproduces
   the record while more prevention in a what-if lowers arrivals.
-* level drift: the log inflow level walks at random, with the yearly standard deviation of the
-  level's range above (the record's own year-to-year swings).
-* passing level: months run above or below their season for weeks at a time. ``level_noise_sd``
+* level drift (``uniform``): the log inflow level walks at random, with the yearly standard
+  deviation of the level's range above (the record's own year-to-year swings).
+* passing level (``uniform``): months run above or below their season for weeks at a time. ``level_noise_sd``
   is the robust spread (1.4826 times the median absolute deviation) of log monthly totals about
   the season times the year's centred running mean, over the window, capped at
   :data:`MAX_LEVEL_NOISE`; its correlation time stays an assumption (params.py).
@@ -28,7 +34,8 @@ Method (moment matching, documented in docs/methods.md):
   share (``launch_shock_cv``) is chosen on a grid by simulating the 52 weeks before ``until`` and
   matching three figures of the record there: the weekly coefficient of variation, the share of
   weeks under 100 people and the share of days without arrivals (least squares; all three are
-  shares or ratios near one, so they weigh alike). The range is the grid step either side.
+  shares or ratios near one, so they weigh alike). The range is the grid step either side. Under
+  the fitted level the 52 weeks are simulated from their own mean level, with the fitted walk.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from smallboats.errors import StoreError, UsageError
+from smallboats.vocab import LEVEL_PRIORS
 
 SHOCK_GRID = tuple(np.round(np.arange(0.0, 4.01, 0.25), 2))  # launch_shock_cv values tried
 SHOCK_RUNS = 100  # runs per value tried: the three figures' medians move by about 0.01 between seeds
@@ -59,6 +67,9 @@ def fit_baseline(
     *,
     variability: bool = True,
     ppb_until: dt.date | None = None,
+    level: str = "fitted",
+    releases: list[str] | None = None,
+    on_fit=None,
 ) -> dict:
     """Return a ``crossings`` section for a :class:`Scenario`, fitted to data up to ``until``.
 
@@ -71,7 +82,12 @@ def fit_baseline(
         variability: also fit the day-to-day launch shock by simulation (a second or so).
         ppb_until: fit the people-per-boat trend to data up to this day instead (the newest, when a
             scenario is built: boats are the smugglers' choice, not the scheme's), read at ``until``.
+        level: ``"fitted"`` (the Bayesian model's posterior) or ``"uniform"`` (see the module's docstring).
+        releases: every release behind ``daily`` (the cached level fit's key; default ``[release]``).
+        on_fit: told in a sentence when the level model is about to be fitted (not cached).
     """
+    if level not in LEVEL_PRIORS:
+        raise UsageError(f"--level-prior must be one of {', '.join(LEVEL_PRIORS)}, not {level!r}")
     d = daily[daily.date <= pd.Timestamp(until)]
     start = pd.Timestamp(until) - pd.DateOffset(years=years) + pd.Timedelta(days=1)
     if d.empty or d.date.min() > start:
@@ -123,13 +139,23 @@ def fit_baseline(
             "mean_daily_arrivals_last_year": round(inflow, 2),
             "people_per_boat_last_year": round(ppb, 2),
             "share_of_coast_arrivals_arriving": round(kept, 4),
+            "level": level,
         },
     }
     ppb_end = min(ppb_until or until, daily.date.max().date())
     out.update(fit_people_per_boat(daily, ppb_end, years, at=until))
     out["fit"]["people_per_boat_trend_until"] = ppb_end.isoformat()
+    _name_sources(out, release, start.date(), until)
+    window_level = None
+    if level == "fitted":
+        from smallboats.analysis.estimate import world
+
+        f, weeks = world.level_fit(daily, until, releases or [release], on_fit=on_fit)
+        out |= world.level_world(f, weeks, kept, release)
+        out["fit"]["level_fit"] = world.fit_summary(f, weeks)
+        window_level = round(inflow_coast, 2)
     if variability:
-        out = fit_launch_shock(out, daily, until)
+        out = fit_launch_shock(out, daily, until, window_level=window_level)
     return out
 
 
@@ -162,16 +188,41 @@ def fit_people_per_boat(daily: pd.DataFrame, until: dt.date, years: int = 3, at:
     x0 = np.array([1.0, ((at or until) - until).days / 365.25])
     level, se_level = float(x0 @ beta), float(np.sqrt(x0 @ cov @ x0))
     slope, se_slope = float(beta[1]), float(np.sqrt(cov[1, 1]))
+    window = f"the Home Office time series SB_01, {len(m)} whole months to {until}"
     return {
         "people_per_boat": {
             "low": round(float(np.exp(level - Z90 * se_level)), 2),
             "high": round(float(np.exp(level + Z90 * se_level)), 2),
+            "source": f"Fitted: the boat-weighted log-linear trend of monthly people per boat, read at {at or until}, "
+            f"its 90% interval ({window})",
         },
         "ppb_growth_per_year": {
             "low": round(float(np.expm1(slope - Z90 * se_slope)), 4),
             "high": round(float(np.expm1(slope + Z90 * se_slope)), 4),
+            "source": f"Fitted: the yearly growth of that trend, its 90% interval ({window})",
         },
     }
+
+
+MOMENT_SOURCES = {  # what each moment-fitted range is, for its source line (the method is the module's docstring)
+    "inflow_per_day": "the last 52 weeks' mean arrivals a day over the share arriving, within exp(+/-s), s the "
+    "record's year-to-year swing of 12-month totals (clipped to 0.1-0.3)",
+    "p_prevent": "the inter-quartile range of 13-week shares prevented/(prevented+arrived) in the last 52 weeks "
+    "(HO SB_02, French estimates)",
+    "level_drift_per_year": "the record's year-to-year swing of 12-month totals (clipped to 0.1-0.3)",
+    "level_noise_sd": "the robust spread of monthly totals about the season and the year's running mean",
+}
+
+
+def _name_sources(out: dict, release: str, start: dt.date, until: dt.date) -> None:
+    """Give every moment-fitted range a source naming its method, data release and window."""
+    where = (
+        f"moment fit (smallboats.analysis.calibrate) to the Home Office time series SB_01 "
+        f"({release or 'the data given'}), {start} to {until}"
+    )
+    for key, what in MOMENT_SOURCES.items():
+        if isinstance(out.get(key), dict) and "source" not in out[key]:
+            out[key] = out[key] | {"source": f"Fitted: {what}; {where}"}
 
 
 def arrival_share(prevent: dict) -> float:
@@ -199,11 +250,14 @@ def variability_figures(x: np.ndarray) -> np.ndarray:
     return np.array([np.median(cv), np.median((w < QUIET_WEEK).mean(axis=0)), np.median((x == 0).mean(axis=0))])
 
 
-def fit_launch_shock(crossings: dict, daily: pd.DataFrame, until: dt.date, seed: int = 7) -> dict:
+def fit_launch_shock(
+    crossings: dict, daily: pd.DataFrame, until: dt.date, seed: int = 7, window_level: float | None = None
+) -> dict:
     """Choose ``launch_shock_cv`` so that the 52 simulated weeks before ``until`` vary as the record's did.
 
     Returns ``crossings`` with the fitted range and, in ``fit``, the record's figures and the
-    model's at the chosen value (see the module's docstring for the method).
+    model's at the chosen value (see the module's docstring for the method). ``window_level``, when
+    given, is the inflow level the 52 weeks are simulated at (their own mean, not the level at their end).
     """
     from smallboats.model import Scenario, simulate
 
@@ -213,6 +267,8 @@ def fit_launch_shock(crossings: dict, daily: pd.DataFrame, until: dt.date, seed:
     tried = {}
     for cv in SHOCK_GRID:
         c = {**crossings, "launch_shock_cv": {"low": cv, "high": cv}}
+        if window_level is not None:
+            c["inflow_per_day"] = {"low": window_level, "high": window_level}
         sc = Scenario.from_dict(
             {"start": start.isoformat(), "years": 7 * 52 / 365.25, "crossings": c, "scheme": {"enabled": False}},
             file="calibration",
@@ -225,11 +281,12 @@ def fit_launch_shock(crossings: dict, daily: pd.DataFrame, until: dt.date, seed:
     fit = dict(crossings["fit"])
     fit |= {f"{n}_record": round(float(v), 4) for n, v in zip(names, record, strict=True)}
     fit |= {f"{n}_model": round(float(v), 4) for n, v in zip(names, tried[best], strict=True)}
-    return {
-        **crossings,
-        "launch_shock_cv": {"low": round(float(max(best - step, 0.0)), 2), "high": round(float(best + step), 2)},
-        "fit": fit,
-    }
+    source = (
+        "Fitted: simulated 52 weeks to match the record's weekly coefficient of variation, quiet weeks and "
+        f"zero days, {start} to {until} (HO SB_01, {crossings['fit'].get('release') or 'the data given'})"
+    )
+    shock = {"low": round(float(max(best - step, 0.0)), 2), "high": round(float(best + step), 2), "source": source}
+    return {**crossings, "launch_shock_cv": shock, "fit": fit}
 
 
 def level_noise(window: pd.DataFrame, seasonal: np.ndarray) -> float:
@@ -266,15 +323,24 @@ def level_spread(daily: pd.DataFrame, until: dt.date, years: int) -> float:
     return float(np.clip(change.std(), 0.1, 0.3)) if len(change) else 0.2
 
 
+# Without 13 weeks of French preventions before the fit's end, the prevention share is this range
+NO_PREVENTIONS = {
+    "low": 0.30,
+    "high": 0.45,
+    "source": "Assumption: fewer than 13 weeks of French preventions (HO SB_02) before the fit's end; 30-45% "
+    "spans the shares of the first year published",
+}
+
+
 def _prevention(weekly: pd.DataFrame | None, until: dt.date) -> dict:
     if weekly is None or weekly.empty:
-        return {"low": 0.30, "high": 0.45}
+        return dict(NO_PREVENTIONS)
     w = weekly[weekly.period_end <= until].pivot_table(index="period_end", columns="series", values="value")
     if "sb_week_prevented_people" not in w:
-        return {"low": 0.30, "high": 0.45}
+        return dict(NO_PREVENTIONS)
     w = w.dropna(subset=["sb_week_prevented_people"]).tail(52)
     if len(w) < 13:
-        return {"low": 0.30, "high": 0.45}
+        return dict(NO_PREVENTIONS)
     roll_p = w.sb_week_prevented_people.rolling(13).sum()
     roll_a = w.sb_week_people.rolling(13).sum()
     share = (roll_p / (roll_p + roll_a)).dropna()
@@ -290,11 +356,14 @@ def fit_from_store(
     *,
     variability: bool = True,
     ppb_until: dt.date | None = None,
+    level: str = "fitted",
+    on_fit=None,
 ) -> dict:
     """Fit from the store (daily and weekly series), up to ``until`` (default: the newest day).
 
-    ``variability=False`` skips the simulated fit of the launch shock; ``ppb_until`` fits the
-    people-per-boat trend to data up to that day (see :func:`fit_baseline`).
+    ``variability=False`` skips the simulated fit of the launch shock; ``ppb_until``, ``level`` and
+    ``on_fit`` are as in :func:`fit_baseline`. The level fit's cache key holds the same releases as
+    ``estimate-effect``'s, so the two share one fit when they end on the same day.
     """
     daily = store.daily(as_of=as_of)
     weekly = store.observations(["sb_week_people", "sb_week_prevented_people"], as_of=as_of)
@@ -303,7 +372,23 @@ def fit_from_store(
     until = until or last
     if until > last or until < first:
         raise StoreError(f"--until {until} is outside the daily data ({first} to {last})")
-    return fit_baseline(daily, weekly, until, years, release, variability=variability, ppb_until=ppb_until)
+    releases = None
+    if level == "fitted":
+        from smallboats.analysis.estimate import from_store
+
+        releases = from_store(store, as_of=as_of).releases
+    return fit_baseline(
+        daily,
+        weekly,
+        until,
+        years,
+        release,
+        variability=variability,
+        level=level,
+        releases=releases,
+        on_fit=on_fit,
+        ppb_until=ppb_until,
+    )
 
 
 def fits_dir(store) -> Path:

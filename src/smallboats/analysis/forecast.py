@@ -92,9 +92,17 @@ def model_samples(
     runs: int = 500,
     seed: int = 7,
     col: str = "people",
+    level: str = "fitted",
+    on_fit=None,
 ) -> pd.DataFrame:
-    """Simulated weekly totals after ``origin``: rows are blocks, columns runs."""
-    fit = fit_baseline(daily, weekly_obs, origin)
+    """Simulated weekly totals after ``origin``: rows are blocks, columns runs.
+
+    ``attrs["fit_warnings"]`` holds the level fit's diagnostic warnings (empty when they pass).
+
+    ``level`` and ``on_fit`` are as in :func:`~smallboats.analysis.calibrate.fit_baseline`: by default
+    the level and its walk are drawn from the Bayesian model fitted to the data up to ``origin`` (cached).
+    """
+    fit = fit_baseline(daily, weekly_obs, origin, level=level, on_fit=on_fit)
     sc = Scenario.from_dict(
         {
             "name": f"forecast from {origin}",
@@ -109,7 +117,9 @@ def model_samples(
     var = "new_arrivals" if col == "people" else "new_boats"
     x = r.records[var][: weeks * 7].astype(float).reshape(weeks, 7, runs).sum(axis=1)
     idx = [origin + dt.timedelta(days=1 + 7 * k) for k in range(weeks)]
-    return pd.DataFrame(x, index=idx)
+    out = pd.DataFrame(x, index=idx)
+    out.attrs["fit_warnings"] = list(fit["fit"].get("level_fit", {}).get("warnings", []))
+    return out
 
 
 def summarise(samples: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +263,9 @@ def backtest(
     runs: int = 500,
     seed: int = 7,
     arima: bool = True,
+    level: str = "fitted",
     on_step=None,
+    on_fit=None,
 ) -> pd.DataFrame:
     """Score the model and the baselines, week by week ahead, at every origin.
 
@@ -261,7 +273,7 @@ def backtest(
     re-measured. An origin enters once the data cover its first :data:`FULL_WEEKS` weeks. One row
     per origin, lead (``horizon_weeks``: the k-th week after the origin) and method, with the
     week's observation and its scores (see :func:`score_samples`); leads the data do not yet cover
-    are left out.
+    are left out. ``attrs["fit_warnings"]`` lists every origin's level fit that failed a diagnostic.
 
     Args:
         daily: the daily series (``date, people, boats``).
@@ -270,25 +282,32 @@ def backtest(
         horizons: leads in weeks to score.
         runs: model runs per origin.
         seed: the seed of the model and of the baselines' samples.
-        arima: include AutoARIMA (most of the run's time: about 4 s an origin on this machine).
+        arima: include AutoARIMA (about 4 s an origin on this machine).
+        level: the model's level prior, ``"fitted"`` (a Bayesian fit per origin, about a minute each
+            unless cached) or ``"uniform"`` (see :func:`~smallboats.analysis.calibrate.fit_baseline`).
         on_step: called with each origin when it is done.
+        on_fit: told in a sentence before each Bayesian fit that the cache does not hold.
     """
     hmax = max(horizons)
     chosen = backtest_origins(daily, origins, weeks=min(FULL_WEEKS, hmax))
     last = daily.date.max().date()
     rng = np.random.default_rng(seed)
-    rows = []
+    rows, warned = [], []
     for origin in chosen:
         covered = min(hmax, (last - origin).days // 7)
         actual = blocks_after(daily, origin, covered).to_numpy()
-        samples = {"model": model_samples(daily, weekly_obs, origin, hmax, runs=runs, seed=seed).to_numpy()}
+        model = model_samples(daily, weekly_obs, origin, hmax, runs=runs, seed=seed, level=level, on_fit=on_fit)
+        samples = {"model": model.to_numpy()}
+        warned += [f"{origin}: {w}" for w in model.attrs["fit_warnings"]]
         u = np.random.default_rng([seed, origin.toordinal()]).uniform(size=(1, SF_SAMPLES))
         samples |= _statsforecast(blocks_before(daily, origin, 52 * HISTORY_YEARS), hmax, u, arima)
         samples |= empirical_baselines(daily, origin, hmax)
         rows += _origin_rows(origin, samples, actual, horizons, rng)
         if on_step:
             on_step(origin)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["fit_warnings"] = warned
+    return table
 
 
 SUMMARY_COLUMNS = ("mae", "crps", "logs", "error", "coverage_50", "coverage_80", "coverage_95", "coverage_99")

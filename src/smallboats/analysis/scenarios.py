@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from smallboats import facts
 from smallboats.analysis.calibrate import fit_from_store, load_fit
 from smallboats.errors import DataError
 from smallboats.files import read_toml
-from smallboats.model.params import Scenario
+from smallboats.model.params import Scenario, is_prior_table
 from smallboats.vocab import PRESETS
 
 PUBLISHED = "published"  # the quota kind resolved from the store
@@ -49,14 +50,15 @@ def read_scenario_dict(name_or_path: str) -> tuple[dict, str]:
 
 
 def merge_tables(base: dict, extra: dict) -> dict:
-    """``extra`` laid over ``base`` table by table; a quota schedule is replaced whole.
+    """``extra`` laid over ``base`` table by table; a quota schedule and a prior are replaced whole.
 
     A quota of another kind shares no keys with the old one (a ramp has no ``per_week``), so
-    merging the two would leave a key the new kind does not know.
+    merging the two would leave a key the new kind does not know; likewise a range laid over a fitted
+    posterior must not keep the posterior's draws.
     """
     out = dict(base)
     for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in WHOLE:
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in WHOLE and not is_prior_table(v):
             out[k] = merge_tables(out[k], v)
         else:
             out[k] = v
@@ -131,6 +133,8 @@ def build_scenario(
     fit_until: dt.date | None = None,
     overrides: dict | None = None,
     memo: dict | None = None,
+    level: str = "fitted",
+    on_fit: Callable[[str], None] | None = None,
 ) -> tuple[Scenario, dict]:
     """A validated scenario with the fitted baseline, and provenance (data release, fit window).
 
@@ -139,6 +143,10 @@ def build_scenario(
     in the scenario file win over fitted ones; ``overrides`` win over both. ``memo`` keeps the
     store's newest day and the fits made, for a caller that builds many scenarios from one state of
     the store (a server empties it when the store changes); a what-if then costs no new fit.
+    ``level`` says where the no-scheme level comes from
+    (:func:`~smallboats.analysis.calibrate.fit_baseline`). A deterrence form of ``"fitted"`` takes
+    the elasticity, and how risk is measured, from the dose fit, whatever the file says of them.
+    Bayesian fits come from the cache; ``on_fit`` is told before one is run.
     """
     raw, label = read_scenario_dict(name_or_path)
     baseline = raw.pop("baseline", None)
@@ -154,11 +162,17 @@ def build_scenario(
     if baseline is not None:
         fitted = load_fit(store, str(baseline))
     else:
-        key = ("fit", until, newest, as_of)
-        fitted = _kept(memo, key, lambda: cached_fit(store, until, as_of, releases, ppb_until=newest))
+        key = ("fit", until, newest, as_of, level)
+        fitted = _kept(
+            memo, key, lambda: cached_fit(store, until, as_of, releases, ppb_until=newest, level=level, on_fit=on_fit)
+        )
     fitted = copy.deepcopy(fitted)  # the scenario is built from a copy: a kept fit is never changed
     admissions = _kept(memo, ("admissions", as_of), lambda: fit_admissions(store, as_of))
     raw = merge_tables({"crossings": fitted, "scheme": copy.deepcopy(admissions)}, raw)
+    deterrence_fit = None
+    if isinstance(raw.get("deterrence"), dict) and raw["deterrence"].get("form") == "fitted":
+        entries, deterrence_fit = fitted_deterrence(store, as_of, on_fit)
+        raw["deterrence"] = merge_tables(raw["deterrence"], entries)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
     quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
     published = quota.get("kind") == PUBLISHED  # anything else malformed is named by validation below
@@ -171,9 +185,19 @@ def build_scenario(
         }
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
+    if deterrence_fit is not None:
+        meta["deterrence_fit"] = deterrence_fit
     if published and not scheme.get("rel_quota"):
         scenario, meta["selections"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def fitted_deterrence(store, as_of: str | None = None, on_fit: Callable[[str], None] | None = None):
+    """The ``deterrence`` entries of the ``fitted`` form, from the dose fit (cached), and what to record of it."""
+    from smallboats.analysis.estimate import estimate_deterrence, from_store
+    from smallboats.analysis.estimate.world import deterrence_world
+
+    return deterrence_world(estimate_deterrence(from_store(store, as_of=as_of), on_fit=on_fit))
 
 
 def _holdings(store, as_of: str | None) -> tuple[list[str], dt.date | None]:
@@ -181,7 +205,15 @@ def _holdings(store, as_of: str | None) -> tuple[list[str], dt.date | None]:
     return store.holdings(FIT_READS, as_of=as_of)[0], store.holdings(DAILY, as_of=as_of)[1]
 
 
-def cached_fit(store, until: dt.date, as_of: str | None, releases: list[str], ppb_until: dt.date | None = None) -> dict:
+def cached_fit(
+    store,
+    until: dt.date,
+    as_of: str | None,
+    releases: list[str],
+    ppb_until: dt.date | None = None,
+    level: str = "fitted",
+    on_fit: Callable[[str], None] | None = None,
+) -> dict:
     """The baseline fitted to the store up to ``until``, kept on disk by the releases it reads.
 
     The fit simulates the launch shock to match the record (about a second); it is made again when
@@ -191,9 +223,12 @@ def cached_fit(store, until: dt.date, as_of: str | None, releases: list[str], pp
     from smallboats.analysis.results_cache import cached
 
     options = {"until": until.isoformat(), "as_of": as_of, "ppb_until": ppb_until and ppb_until.isoformat()}
-    return cached(
-        "baseline-fit", releases, options, lambda: fit_from_store(store, until=until, as_of=as_of, ppb_until=ppb_until)
-    )
+    options["level"] = level
+
+    def make() -> dict:
+        return fit_from_store(store, until=until, as_of=as_of, ppb_until=ppb_until, level=level, on_fit=on_fit)
+
+    return cached("baseline-fit", releases, options, make)
 
 
 def _kept(memo: dict, key: tuple, make):

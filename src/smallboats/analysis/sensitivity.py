@@ -1,7 +1,8 @@
 """Global sensitivity of the yearly effect on arrivals: Sobol indices with SALib.
 
-Every uncertain prior of the scenario (a range with low < high), the deterrence form (under
-``mixture``) and a multiplier on the quota path are the factors. Saltelli's sampling gives the rows;
+Every uncertain prior of the scenario (a range with low < high, or a posterior, sampled by its
+quantile), the deterrence form (under ``mixture``) and a multiplier on the quota path are the
+factors. Saltelli's sampling gives the rows;
 each row is one model run with those values (other randomness, such as the weather, stays random,
 so it shows as variance no factor explains). The output is the first-year cut in arrivals against
 the paired no-scheme run: ``1 - arrivals / counterfactual``.
@@ -28,7 +29,8 @@ def problem(scenario: Scenario, quota_scale: tuple[float, float] = (0.5, 5.0)) -
             v = getattr(obj, name)
             if hasattr(v, "low") and v.high > v.low and name != "rel_quota":
                 names.append(f"{part}.{name}")
-                bounds.append([v.low, v.high])
+                # a posterior is sampled by its quantile (mapped back in eval_chunk), not uniformly over its span
+                bounds.append([0.0, 1.0 - 1e-9] if v.draws is not None else [v.low, v.high])
     if scenario.scheme.enabled:
         names.append("scheme.rel_quota")
         bounds.append(list(quota_scale))
@@ -50,10 +52,17 @@ class SobolChunk:
     years: float
 
 
+def _value(sc: Scenario, name: str, x: np.ndarray) -> np.ndarray:
+    """A factor's values: a posterior prior's quantiles become its draws; anything else is as sampled."""
+    part, _, field = name.partition(".")
+    prior = getattr(getattr(sc, part), field, None)
+    return prior.at(x) if getattr(prior, "draws", None) is not None else x
+
+
 def eval_chunk(task: SobolChunk) -> np.ndarray:
     """The first-year cut in arrivals for each row of a chunk (a top-level function for workers)."""
     sc = Scenario.model_validate(task.scenario)
-    fixed = {n: task.values[:, j] for j, n in enumerate(task.names)}
+    fixed = {n: _value(sc, n, task.values[:, j]) for j, n in enumerate(task.names)}
     if "deterrence.form_index" in fixed:
         fixed["deterrence.form_index"] = np.floor(fixed["deterrence.form_index"]).astype(int)
     runs = task.values.shape[0]

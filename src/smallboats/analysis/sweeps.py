@@ -29,6 +29,7 @@ from smallboats import __version__
 from smallboats.errors import DataError, UsageError
 from smallboats.files import read_toml
 from smallboats.model import Scenario, kernel, simulate
+from smallboats.model.params import is_prior_table
 from smallboats.model.rng import BLOCK, n_blocks
 
 # Assumption: a sweep of more variants than this is almost surely a grid typed by mistake (six keys
@@ -104,9 +105,7 @@ def apply_values(base: Scenario, values: dict, file: str = "sweep") -> Scenario:
         if not isinstance(node, dict) or parts[-1] not in node:
             raise DataError(file, path, f"no parameter {path!r} in the scenario")
         old = node[parts[-1]]
-        node[parts[-1]] = (
-            {"low": value, "high": value} if isinstance(old, dict) and set(old) == {"low", "high"} else value
-        )
+        node[parts[-1]] = {"low": value, "high": value} if is_prior_table(old) else value
     data["name"] = f"{base.name} [{', '.join(f'{k}={v}' for k, v in values.items())}]"
     return Scenario.from_dict(data, file=file)
 

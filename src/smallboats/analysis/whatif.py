@@ -55,7 +55,9 @@ class WhatIf(BaseModel):
     )
     p_challenge: float | None = Field(None, ge=0, le=1, description="Share of cases legally challenged")
     p_prevent: float | None = Field(None, ge=0, le=0.95, description="Share of attempts prevented in France")
-    deterrence: DeterrenceChoice | None = Field(None, description="Deterrence response")
+    deterrence: DeterrenceChoice | None = Field(
+        None, description="Deterrence response ('fitted': the elasticity's posterior from the dose fit of the record)"
+    )
 
     def is_empty(self) -> bool:
         """True when the what-if changes nothing."""
@@ -104,12 +106,21 @@ def whatif_overrides(w: WhatIf | None, preset_quota: float = float(facts.ANNOUNC
 
 
 def whatif_scenario(
-    preset: str, store, whatif: WhatIf | None, *, years: float | None = None, as_of=None, memo: dict | None = None
+    preset: str,
+    store,
+    whatif: WhatIf | None,
+    *,
+    years: float | None = None,
+    as_of=None,
+    memo: dict | None = None,
+    on_fit=None,
 ):
     """The preset with the what-if applied, built and validated once; returns ``(scenario, meta)``.
 
     ``meta["what_if"]`` records the settings used, detention places included; ``memo`` keeps the
-    fits made (see :func:`~smallboats.analysis.scenarios.build_scenario`).
+    fits made (see :func:`~smallboats.analysis.scenarios.build_scenario`). ``deterrence =
+    "fitted"`` draws the elasticity from the dose fit; ``on_fit`` is told before a Bayesian fit runs
+    (the cache did not hold it).
     """
     from smallboats.analysis.scenarios import build_scenario, read_scenario_dict
 
@@ -119,7 +130,7 @@ def whatif_scenario(
         raw.get("scheme", {}).get("quota", {}).get("per_week", 0.0) or facts.ANNOUNCED_QUOTA_PER_WEEK.value
     )
     overrides = whatif_overrides(whatif, preset_quota)
-    sc, meta = build_scenario(preset, store, years=years, as_of=as_of, overrides=overrides, memo=memo)
+    sc, meta = build_scenario(preset, store, years=years, as_of=as_of, overrides=overrides, memo=memo, on_fit=on_fit)
     used = whatif.model_dump() if whatif else {}
     used["detention_places"] = sc.scheme.places()
     meta["what_if"] = used

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from smallboats.cli.common import AsOfOpt, FormatOpt, SeedOpt, StoreOpt, open_store, parse_date, progress, runs_opt
+from smallboats.cli.common import (
+    AsOfOpt,
+    FormatOpt,
+    LevelOpt,
+    SeedOpt,
+    StoreOpt,
+    open_store,
+    parse_date,
+    progress,
+    runs_opt,
+)
 from smallboats.cli.output import Format, emit, emit_object, err_console
 
 
@@ -14,6 +24,7 @@ def calibrate(
     until: Annotated[str | None, typer.Option(help="Last day of data used (default: the newest).")] = None,
     name: Annotated[str | None, typer.Option(help="Save the fit under this name (default fit-UNTIL).")] = None,
     years: Annotated[int, typer.Option(min=1, max=8, help="Years of data in the window.")] = 3,
+    level_prior: LevelOpt = "fitted",
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -28,16 +39,28 @@ def calibrate(
 
     day = parse_date(until, "--until") if until else None
     with open_store(store) as st:
-        fit = fit_from_store(st, until=day, as_of=as_of_release, years=years)
+        fit = fit_from_store(
+            st, until=day, as_of=as_of_release, years=years, level=level_prior, on_fit=err_console.print
+        )
         path = save_fit(st, fit, name or f"fit-{fit['fit']['until']}")
-    flat = dict(fit["fit"])
-    for k in ("inflow_per_day", "people_per_boat", "ppb_growth_per_year", "p_prevent"):
-        flat[k] = f"{fit[k]['low']:g} to {fit[k]['high']:g}"
+    flat = {k: v for k, v in fit["fit"].items() if k != "level_fit"}
+    for k in ("inflow_per_day", "level_drift_per_year", "people_per_boat", "ppb_growth_per_year", "p_prevent"):
+        flat[k] = _prior_words(fit[k])
     if format == Format.json:
         emit_object(fit | {"saved_as": str(path)}, format)
     else:
         emit_object(flat, format, title="Fitted no-scheme world")
     err_console.print(f'Saved as {path.stem} ({path}); use it with baseline = "{path.stem}" in a scenario file')
+
+
+def _prior_words(prior: dict) -> str:
+    """A prior in words: a range, or a posterior's median and 90% interval."""
+    if prior.get("draws"):
+        import numpy as np
+
+        lo, mid, hi = np.quantile(prior["draws"], [0.05, 0.5, 0.95])
+        return f"{mid:.4g} (posterior; 90% {lo:.4g} to {hi:.4g})"
+    return f"{prior['low']:g} to {prior['high']:g}"
 
 
 def forecast(
@@ -47,6 +70,7 @@ def forecast(
     weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks ahead (1 to 52).")] = 13,
     runs: runs_opt("Runs.", 20_000) = 1000,
     seed: SeedOpt = 7,
+    level_prior: LevelOpt = "fitted",
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
@@ -65,7 +89,12 @@ def forecast(
     origin = forecast_origin(daily, from_)
     with progress() as bar:
         bar.add_task(f"Forecasting {weeks} weeks from {origin}", total=None)
-        people = summarise(model_samples(daily, weekly, origin, weeks, runs=runs, seed=seed))
+        samples = model_samples(
+            daily, weekly, origin, weeks, runs=runs, seed=seed, level=level_prior, on_fit=bar.console.print
+        )
+        people = summarise(samples)
+    for w in samples.attrs["fit_warnings"]:
+        err_console.print(w)
     cols = ["week_start", "median", "p05", "p10", "p25", "p75", "p90", "p95", "p025", "p975"]
     out = people[cols]
     actual_end = daily.date.max().date()
@@ -83,6 +112,7 @@ def backtest(
     runs: runs_opt("Model runs per origin.", 20_000) = 500,
     seed: SeedOpt = 7,
     arima: Annotated[bool, typer.Option(help="Include AutoARIMA (most of the run's time).")] = True,
+    level_prior: LevelOpt = "fitted",
     detail: Annotated[bool, typer.Option(help="Print every origin x week x method row, not the summary.")] = False,
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
@@ -118,14 +148,19 @@ def backtest(
             runs=runs,
             seed=seed,
             arima=arima,
+            level=level_prior,
             on_step=lambda o: bar.update(task, advance=1),
+            on_fit=bar.console.print,
         )
+    for w in table.attrs["fit_warnings"]:
+        err_console.print(w)
     if detail:
         emit(table, format, title="Backtest: one row per origin, week ahead and method")
         return
     summary = backtest_summary(table, bands=True)
     diffs = pd.concat([crps_difference(table, (1, 2, 3, 4)), crps_difference(table, (13,))], ignore_index=True)
     title = f"Backtest over {len(chosen)} origins, {chosen[0]} to {chosen[-1]}: mean scores"
-    emit(summary, format, title=title, payload={"summary": summary, "crps_difference": diffs, "origins": chosen})
+    payload = {"summary": summary, "crps_difference": diffs, "origins": chosen}
+    emit(summary, format, title=title, payload=payload | {"fit_warnings": table.attrs["fit_warnings"]})
     if format == Format.table:
         emit(diffs, format, title="CRPS of each baseline minus the model's (negative: the baseline is better)")

@@ -45,6 +45,15 @@ DaskOpt = Annotated[
         "scheduler address such as tcp://scheduler:8786."
     ),
 ]
+LevelOpt = Annotated[
+    str,
+    typer.Option(
+        "--level-prior",
+        help="Where the no-scheme level comes from: fitted (the Bayesian model's posterior: each run a draw "
+        "of the level and its walk's scale; fitted once per data release and cached) or uniform (the older "
+        "range of the last year's mean +/- the record's yearly swing, clipped to 10-30%).",
+    ),
+]
 WorkersOpt = Annotated[int, typer.Option(min=1, max=256, help="Workers of a local cluster.")]
 
 

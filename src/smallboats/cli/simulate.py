@@ -12,6 +12,7 @@ from smallboats.cli.common import (
     AsOfOpt,
     DaskOpt,
     FormatOpt,
+    LevelOpt,
     SeedOpt,
     StoreOpt,
     ThreadsOpt,
@@ -22,9 +23,19 @@ from smallboats.cli.common import (
 )
 from smallboats.cli.output import Format, emit, emit_text, err_console
 from smallboats.errors import UsageError
+from smallboats.vocab import DETERRENCE_CHOICES
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+DeterrenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help=f"Deterrence form, replacing the scenario's: {', '.join(DETERRENCE_CHOICES)} ('fitted': the "
+        "elasticity's posterior from the dose fit of the record, fitted once per data release and cached)."
+    ),
+]
 
 
 def _summary_table(summary: dict) -> pd.DataFrame:
@@ -62,19 +73,21 @@ def simulate_cmd(
     out: Annotated[Path | None, typer.Option(help="Write full results (Parquet), summary and manifest here.")] = None,
     rerun: Annotated[Path | None, typer.Option(help="Re-make results exactly from a manifest.json.")] = None,
     threads: ThreadsOpt = 0,
+    deterrence: DeterrenceOpt = None,
+    level_prior: LevelOpt = "fitted",
     as_of_release: AsOfOpt = None,
     store: StoreOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
     """Simulate a scenario and its paired no-scheme counterfactual; print the yearly summary.
 
-    Every uncertain parameter (deterrence above all) is drawn from its prior in every run. The
-    summary gives, for arrivals, returns and admissions per year of the horizon, the median and
-    5/25/75/95th percentiles and the effect against no scheme with its interval.
+    Every uncertain parameter is drawn from its prior in every run; the no-scheme level and its walk
+    from the Bayesian model's posterior (fitted once per data release, cached; it says when it fits).
+    Per year: arrivals, returns and admissions, median, 5/25/75/95th percentiles and effect.
 
-    Example: smallboats simulate pilot-50 --runs 1000 --seed 7 --format json
+    Example: smallboats simulate pilot-50 --deterrence fitted --runs 1000 --seed 7 --format json
     """
-    from smallboats.analysis.scenarios import build_scenario, read_manifest
+    from smallboats.analysis.scenarios import read_manifest
     from smallboats.model import simulate
 
     if rerun:
@@ -82,8 +95,7 @@ def simulate_cmd(
     elif scenario is None:
         raise UsageError("give a scenario (a preset or a TOML file), or --rerun MANIFEST")
     else:
-        with open_store(store) as st:
-            sc, meta = build_scenario(scenario, st, years=years, as_of=as_of_release)
+        sc, meta = _build(scenario, store, years, as_of_release, deterrence, level_prior)
     with progress() as bar:
         task = bar.add_task(f"Simulating {sc.name}: {runs:,} runs x {sc.days:,} days", total=1.0)
         results = simulate(
@@ -106,6 +118,26 @@ def simulate_cmd(
         source=f"smallboats {summary['package_version']}; data release {summary['data_release']}",
         payload=summary,
     )
+
+
+def _build(scenario: str, store, years, as_of, deterrence: str | None, level: str):
+    """The scenario from the store, the deterrence form replaced if asked; says when a fit runs or fails."""
+    from smallboats.analysis.scenarios import build_scenario
+
+    overrides = {"deterrence": {"form": deterrence}} if deterrence is not None else None
+    with open_store(store) as st:
+        sc, meta = build_scenario(
+            scenario, st, years=years, as_of=as_of, overrides=overrides, level=level, on_fit=err_console.print
+        )
+    for w in _fit_warnings(meta):
+        err_console.print(w)
+    return sc, meta
+
+
+def _fit_warnings(meta: dict) -> list[str]:
+    """The diagnostic warnings of the Bayesian fits a scenario drew from (empty when they pass)."""
+    level = meta.get("fit", {}).get("level_fit", {})
+    return list(level.get("warnings", [])) + list(meta.get("deterrence_fit", {}).get("warnings", []))
 
 
 scenario_app = typer.Typer(help="List and show scenarios (presets or files).", no_args_is_help=True)
@@ -138,7 +170,7 @@ def scenario_show(
     from smallboats.analysis.scenarios import build_scenario
 
     with open_store(store) as st:
-        sc, _ = build_scenario(scenario, st, as_of=as_of_release)
+        sc, _ = build_scenario(scenario, st, as_of=as_of_release, on_fit=err_console.print)
     import tomli_w
 
     emit_text(tomli_w.dumps(sc.model_dump(mode="json", exclude_none=True)))

@@ -84,8 +84,9 @@ def parameters_markdown() -> str:
         "Generated from `smallboats.model.params` by `python scripts/gen_docs.py`; do not edit by hand.",
         "Ranges are uniform priors drawn afresh in every run. `kind` says where a default comes from:",
         "`official` (a published figure), `study` (research literature), `fitted` (fitted to the official",
-        "series by `smallboats.analysis.calibrate` when a scenario is built; the default shown is a",
-        "fallback) or `assumption` (with the reason).",
+        "series when a scenario is built, by `smallboats.analysis.calibrate` or, for the level and its walk,",
+        "as posterior draws of the Bayesian model of `smallboats.analysis.estimate`, one a run, each source",
+        "naming the model and data release; the default shown is a fallback) or `assumption` (with the reason).",
         "",
     ]
     for title, model in SECTIONS:

@@ -41,10 +41,10 @@ def draw_priors(scenario: Scenario, states: np.ndarray) -> dict[str, np.ndarray]
     first = [r for r in ranges if r[0] not in LATER_PRIORS]
     later = sorted((r for r in ranges if r[0] in LATER_PRIORS), key=lambda r: LATER_PRIORS.index(r[0]))
     u = uniforms(states, "priors", len(ranges) + 1)
-    out = {key: value.low + (value.high - value.low) * u[i] for i, (key, value) in enumerate(first)}
+    out = {key: value.at(u[i]) for i, (key, value) in enumerate(first)}
     out["deterrence.form_index"] = np.floor(u[len(first)] * len(k.FORMS)).astype(np.int64)
     for i, (key, value) in enumerate(later, start=len(first) + 1):
-        out[key] = value.low + (value.high - value.low) * u[i]
+        out[key] = value.at(u[i])
     return out
 
 
@@ -148,6 +148,11 @@ def _daily(scenario: Scenario, dates: list[dt.date]) -> np.ndarray:
     return np.ascontiguousarray(np.stack([np.asarray(series[name], dtype=float) for name in k.DAILY]))
 
 
+def _form(choice: str) -> str:
+    """The kernel's response form for a deterrence choice: ``fitted`` is the elasticity form, fitted."""
+    return "elasticity" if choice == "fitted" else choice
+
+
 def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
     form = scenario.deterrence.form
     admin, chal, win = pr["scheme.p_admin_fail"], pr["scheme.p_challenge"], pr["scheme.p_challenge_success"]
@@ -170,7 +175,7 @@ def _params(scenario: Scenario, pr: dict[str, np.ndarray]) -> np.ndarray:
         "announcement_days": pr["deterrence.announcement_days"],
         "perception_alpha": 1 - 0.5 ** (1 / pr["deterrence.halflife_days"]),
         "lag_days": np.round(pr["deterrence.lag_days"]),
-        "form": pr["deterrence.form_index"] if form == "mixture" else np.full(len(admin), k.FORMS.index(form)),
+        "form": pr["deterrence.form_index"] if form == "mixture" else np.full(len(admin), k.FORMS.index(_form(form))),
         "linear_slope": pr["deterrence.linear_slope"],
         "base_risk": pr["deterrence.base_risk"],
         "elasticity": pr["deterrence.elasticity"],

@@ -699,13 +699,13 @@ def level_drift(p, s, g):
     """Step the run's log inflow level (a random walk) and return today's multiplier on the level.
 
     The steps have a standard deviation of ``level_drift_per_year / sqrt(365.25)`` and a mean of
-    minus half their variance, so the multiplier's expectation stays one: the drift widens the
-    spread of the level without moving its mean. No draw is made when there is no drift.
+    zero, as the fitted model's walk (smallboats.analysis.estimate.bayes): the level's median stays
+    where it started and its spread grows. No draw is made when there is no drift.
     """
     sd = p[P_LEVEL_DRIFT_PER_YEAR] / math.sqrt(365.25)
     if sd <= 0.0:
         return 1.0
-    s[S_LOG_LEVEL] += sd * normal_pair(g, G_DRIFT)[0] - 0.5 * sd * sd
+    s[S_LOG_LEVEL] += sd * normal_pair(g, G_DRIFT)[0]
     return math.exp(s[S_LOG_LEVEL])
 
 

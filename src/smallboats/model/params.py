@@ -13,7 +13,8 @@ import math
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
 
 from smallboats import facts
 from smallboats.errors import DataError
@@ -55,21 +56,64 @@ SeasonalFactor = Annotated[float, Field(gt=0, le=100)]
 
 
 class Range(_Strict):
-    """A prior: uniform between ``low`` and ``high`` (equal for a fixed value)."""
+    """A prior: uniform between ``low`` and ``high`` (equal for a fixed value), or posterior draws.
+
+    A range fitted by a statistical model carries its posterior ``draws`` and a ``source`` naming the
+    model and the data release; each run then takes one draw, chosen by the run's own uniform, and
+    ``low`` and ``high`` are the draws' least and greatest (for documents and bounds checks).
+    """
 
     low: float
     high: float
+    draws: list[float] | None = None
+    source: str = ""
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.high < self.low:
             raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        if self.draws is not None:
+            if not self.draws:
+                raise ValueError("draws: a posterior needs at least one draw")
+            if (self.low, self.high) != (min(self.draws), max(self.draws)):
+                raise ValueError(
+                    f"low and high ({self.low}, {self.high}) must be the least and greatest of the draws "
+                    f"({min(self.draws)}, {max(self.draws)}); to replace the posterior, give low and high only"
+                )
         return self
+
+    @model_serializer(mode="wrap")
+    def _plain(self, handler):
+        # a plain range is written as ``{low, high}`` alone, as before posteriors existed
+        out = handler(self)
+        return {k: v for k, v in out.items() if k in ("low", "high") or v not in (None, "")}
 
     @classmethod
     def of(cls, low: float, high: float | None = None) -> Range:
         """A range, or a fixed value when ``high`` is omitted."""
         return cls(low=low, high=low if high is None else high)
+
+    @classmethod
+    def posterior(cls, draws, source: str) -> Range:
+        """A prior that is a fitted model's posterior: one draw a run."""
+        values = [float(x) for x in draws]
+        return cls(low=min(values), high=max(values), draws=values, source=source)
+
+    def at(self, u):
+        """The values at uniforms ``u`` (one a run): the inverse of the uniform, or the ``u``-th draw."""
+        u = np.asarray(u, dtype=float)
+        if self.draws is None:
+            return self.low + (self.high - self.low) * u
+        d = np.asarray(self.draws, dtype=float)
+        return d[np.minimum((u * len(d)).astype(np.int64), len(d) - 1)]
+
+
+PRIOR_KEYS = frozenset(Range.model_fields)
+
+
+def is_prior_table(value) -> bool:
+    """True for a prior written as a table (``low``/``high`` or ``draws``): an override replaces it whole."""
+    return isinstance(value, dict) and bool(value) and set(value) <= PRIOR_KEYS and bool({"low", "draws"} & set(value))
 
 
 def R(low: float, high: float | None = None, *, unit: str, source: str, kind: str, lo: float, hi: float):  # noqa: N802
@@ -189,8 +233,14 @@ class Crossings(_Strict):
         unit="people/day",
         kind=FITTED,
         lo=0,
-        hi=5_000,
-        source=f"Fitted: mean daily arrivals over the fit window ({HO_TIME_SERIES}, SB_01)",
+        hi=50_000,
+        source=(
+            "Fitted: each run's level is a posterior draw of the Bayesian model of weekly arrivals "
+            "(smallboats.analysis.estimate) at the last week before the start, a yearly mean over the share "
+            "arriving; the release is named in the scenario's fit ("
+            f"{HO_TIME_SERIES}, SB_01). The default shown is a fallback. "
+            "With --level-prior uniform: the last 52 weeks' mean within exp(+/-s), s the record's yearly swing"
+        ),
     )
     trend_per_year: Range = R(
         -0.05,
@@ -303,12 +353,15 @@ class Crossings(_Strict):
     level_drift_per_year: Range = R(
         0.0,
         unit="standard deviation of the log inflow level's change in a year",
-        kind=ASSUMPTION,
+        kind=FITTED,
         lo=0,
-        hi=2,
+        hi=10,
         source=(
-            "Assumption until calibrated: no drift by default; `calibrate` sets it to the record's "
-            f"year-on-year swings of 12-month totals ({HO_TIME_SERIES}, SB_01)"
+            "Fitted: each run's step scale of the level's random walk is a posterior draw of the Bayesian "
+            "model's (its 4-weekly scale, per year); the release is named in the scenario's fit ("
+            f"{HO_TIME_SERIES}, SB_01). "
+            "With --level-prior uniform: the record's year-on-year swing of 12-month totals. The default "
+            "shown (no drift) is a fallback"
         ),
     )
     p_prevented_give_up: Range = R(
@@ -547,7 +600,11 @@ class Deterrence(_Strict):
         "mixture",
         unit="form",
         kind=ASSUMPTION,
-        source="Assumption: nobody has measured the response; 'mixture' draws one of the forms in each run",
+        source=(
+            "Assumption: no form is known, so 'mixture' draws one of the forms in each run; 'fitted' is the "
+            "constant elasticity with the posterior of the dose fit (smallboats.analysis.estimate), set when "
+            "a scenario is built from the store"
+        ),
     )
     lag_days: Range = R(
         14,
@@ -558,11 +615,17 @@ class Deterrence(_Strict):
         hi=365,
         source=(
             "Assumption: news of returns travels through migrants' networks within weeks; no "
-            "measurement exists for the Channel"
+            "measurement exists for the Channel; with form 'fitted', the dose fit's lag"
         ),
     )
     halflife_days: Range = R(
-        14, 42, unit="days", kind=ASSUMPTION, lo=1, hi=365, source="Assumption: perceived risk smooths recent weeks"
+        14,
+        42,
+        unit="days",
+        kind=ASSUMPTION,
+        lo=1,
+        hi=365,
+        source="Assumption: perceived risk smooths recent weeks; with form 'fitted', matched to the dose fit's window",
     )
     linear_slope: Range = R(
         0.0,
@@ -583,7 +646,8 @@ class Deterrence(_Strict):
         source=(
             "Assumption: no study measures how crossings respond to the chance of return; studies of "
             "asylum applications against indices of policy toughness (Hatton 2009, The Economic Journal; "
-            "Thielemann 2006) find modest responses, hence a range from none to a modest one"
+            "Thielemann 2006) find modest responses, hence a range from none to a modest one; with form "
+            "'fitted', the posterior of the dose fit of the record (smallboats.analysis.estimate)"
         ),
     )
     base_risk: Range = R(
@@ -593,7 +657,10 @@ class Deterrence(_Strict):
         kind=ASSUMPTION,
         lo=0.001,
         hi=1,
-        source="Assumption: the chance of removal for small-boat arrivals before the scheme (few were removed)",
+        source=(
+            "Assumption: chance of removal for small-boat arrivals before the scheme; with form 'fitted', "
+            "the dose fit's base rate"
+        ),
     )
     threshold: Range = R(
         0.1,
@@ -636,7 +703,7 @@ class Deterrence(_Strict):
         kind=ASSUMPTION,
         lo=0,
         hi=1,
-        source="Assumption: a short-lived announcement effect",
+        source="Assumption: a short-lived announcement effect; none with form 'fitted' (the dose fit has none apart)",
     )
     announcement_days: Range = R(
         0, 56, unit="days", kind=ASSUMPTION, lo=0, hi=365, source="Assumption: it fades within eight weeks"
@@ -688,6 +755,15 @@ class Scenario(_Strict):
                         )
         return self
 
+    @model_validator(mode="after")
+    def _fitted_has_draws(self):
+        if self.deterrence.form == "fitted" and self.deterrence.elasticity.draws is None:
+            raise ValueError(
+                "deterrence.form: 'fitted' needs deterrence.elasticity as posterior draws; a scenario built "
+                "from the store (smallboats simulate, the API) takes them from the dose fit"
+            )
+        return self
+
     @property
     def days(self) -> int:
         """The horizon in days."""
@@ -718,7 +794,8 @@ class Scenario(_Strict):
 def _merge(base: dict, extra: dict) -> dict:
     out = dict(base)
     for k, v in extra.items():
-        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        whole = is_prior_table(v) or not (isinstance(v, dict) and isinstance(out.get(k), dict))
+        out[k] = v if whole else _merge(out[k], v)
     return out
 
 

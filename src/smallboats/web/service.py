@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from smallboats.viz.style import ChartSpec
 from smallboats.vocab import FAN_BANDS
 from smallboats.web.deps import Settings, SimulationSlot, get_store
 
+LOG = logging.getLogger("smallboats.web")  # says when a what-if waits for a Bayesian fit (once per data release)
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
 # no-scheme arms kept per store state: each holds the per-run totals of one world, seed, runs and
 # horizon (about 120 kB for the dashboard's 200 runs over a year, under 3 MB for the largest request
@@ -47,7 +49,12 @@ def scenario_for(store, cache: dict, preset: str, years: float, what_if: WhatIf 
     """The what-if's scenario and meta, built once per store state (the baseline fitted once for all)."""
     key = _scenario_key(preset, years, what_if)
     memo = cache.setdefault("fits", {})
-    return remembered(cache, "scenarios", key, lambda: whatif_scenario(preset, store, what_if, years=years, memo=memo))
+    return remembered(
+        cache,
+        "scenarios",
+        key,
+        lambda: whatif_scenario(preset, store, what_if, years=years, memo=memo, on_fit=LOG.warning),
+    )
 
 
 def store_opener(settings: Settings):

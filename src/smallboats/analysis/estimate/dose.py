@@ -95,6 +95,16 @@ def posterior_summary(draws: np.ndarray) -> dict:
     }
 
 
+def _announcer(on_fit: Callable[[str], None] | None, weeks: pd.DatetimeIndex) -> Callable[[], None] | None:
+    """What to call just before the dose fit runs (nothing when nobody asked to be told)."""
+    if on_fit is None:
+        return None
+    return lambda: on_fit(
+        f"Fitting the dose model of deterrence to the {len(weeks)} weeks ending {weeks[-1]:%Y-%m-%d} "
+        "(about a minute; the fit is cached, so this happens once per data release)"
+    )
+
+
 def estimate_deterrence(
     inputs: Inputs,
     *,
@@ -103,8 +113,11 @@ def estimate_deterrence(
     base_rate: float = record.BASE_RATE,
     options: FitOptions | None = None,
     on_step: Callable[[str], None] | None = None,
+    on_fit: Callable[[str], None] | None = None,
 ) -> DeterrenceResult:
     """Fit the whole record, to the last week whose lagged return rate is published, with the dose term.
+
+    ``on_fit`` is told, in a sentence, when a fit is about to run (the cache did not hold it).
 
     Raises:
         StoreError: the store holds no returns under the agreement.
@@ -127,7 +140,8 @@ def estimate_deterrence(
     F, X = inputs.design(weeks.index)
     y = weeks.people.to_numpy(float)
     extra = {"lag_weeks": lag_weeks, "base_rate": base_rate}
-    f = fit_cached("dose", inputs, y, F, X, opts, dose=dose.dose.to_numpy(float), extra=extra)
+    before = _announcer(on_fit, weeks.index)
+    f = fit_cached("dose", inputs, y, F, X, opts, dose=dose.dose.to_numpy(float), extra=extra, before=before)
     on_step and on_step("dose")
     cross = its.elasticity(y, dose.dose.to_numpy(float))
     prior, post = prior_summary(), posterior_summary(f.draws["elasticity"])

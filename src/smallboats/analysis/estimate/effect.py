@@ -144,10 +144,21 @@ def split(weeks: pd.DataFrame, until: dt.date, start: dt.date, end: dt.date | No
     return pre, post
 
 
-def fit_cached(kind: str, inputs: Inputs, y, F, X, opts: FitOptions, dose=None, extra: dict | None = None):
+def fit_cached(
+    kind: str,
+    inputs: Inputs,
+    y,
+    F,
+    X,
+    opts: FitOptions,
+    dose=None,
+    extra: dict | None = None,
+    before: Callable[[], None] | None = None,
+):
     """Fit the Bayesian model (by week, or by day for ``opts.frequency == "day"``), or reuse the cached fit.
 
     The cache key holds the data, the model version and the options, so another frequency is another fit.
+    ``before`` is called just before a fit is run (not when the cache holds it), so a face can say so.
     """
     name = cache.key(kind, inputs.releases, opts.key() | (extra or {}), [y, F, X, dose])
     if opts.use_cache:
@@ -155,6 +166,7 @@ def fit_cached(kind: str, inputs: Inputs, y, F, X, opts: FitOptions, dose=None, 
         if hit is not None:
             hit.diagnostics = hit.diagnostics | {"cached": True}
             return hit
+    before and before()
     settings = {"warmup": opts.warmup, "samples": opts.samples, "chains": opts.chains, "seed": opts.seed}
     if opts.frequency == "day":
         f = daily.fit(y, F, X, **settings)
