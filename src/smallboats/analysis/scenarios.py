@@ -169,20 +169,12 @@ def build_scenario(
     fitted = copy.deepcopy(fitted)  # the scenario is built from a copy: a kept fit is never changed
     admissions = _kept(memo, ("admissions", as_of), lambda: fit_admissions(store, as_of))
     raw = merge_tables({"crossings": fitted, "scheme": copy.deepcopy(admissions)}, raw)
-    deterrence_fit = None
-    if isinstance(raw.get("deterrence"), dict) and raw["deterrence"].get("form") == "fitted":
-        entries, deterrence_fit = fitted_deterrence(store, as_of, on_fit)
-        raw["deterrence"] = merge_tables(raw["deterrence"], entries)
+    deterrence_fit = _fit_deterrence(raw, store, as_of, on_fit)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
     quota = scheme.get("quota") if isinstance(scheme.get("quota"), dict) else {}
     published = quota.get("kind") == PUBLISHED  # anything else malformed is named by validation below
     if published:
-        in_force = _date_at(raw, "scheme", "in_force", facts.IN_FORCE.value, label)
-        raw["scheme"]["quota"] = {
-            "kind": "path",
-            "per_week": actual_quota_path(store, in_force, as_of),
-            "source": quota.get("source", "Home Office monthly returns under the UK-France agreement"),
-        }
+        _resolve_published(raw, quota, store, as_of, label)
     scenario = Scenario.from_dict(raw, file=label)
     meta = {"data_release": fitted["fit"]["release"], "fit": fitted["fit"], "scenario_file": label}
     if deterrence_fit is not None:
@@ -190,6 +182,25 @@ def build_scenario(
     if published and not scheme.get("rel_quota"):
         scenario, meta["selections"] = _calibrated_actual(scenario, store, as_of)
     return scenario, meta
+
+
+def _fit_deterrence(raw: dict, store, as_of: str | None, on_fit) -> dict | None:
+    """For a deterrence form of ``"fitted"``: put the dose fit's entries in ``raw``; what to record of the fit."""
+    if not (isinstance(raw.get("deterrence"), dict) and raw["deterrence"].get("form") == "fitted"):
+        return None
+    entries, record = fitted_deterrence(store, as_of, on_fit)
+    raw["deterrence"] = merge_tables(raw["deterrence"], entries)
+    return record
+
+
+def _resolve_published(raw: dict, quota: dict, store, as_of: str | None, label: str) -> None:
+    """Put the published weekly path of returns in place of a ``kind = "published"`` quota."""
+    in_force = _date_at(raw, "scheme", "in_force", facts.IN_FORCE.value, label)
+    raw["scheme"]["quota"] = {
+        "kind": "path",
+        "per_week": actual_quota_path(store, in_force, as_of),
+        "source": quota.get("source", "Home Office monthly returns under the UK-France agreement"),
+    }
 
 
 def fitted_deterrence(store, as_of: str | None = None, on_fit: Callable[[str], None] | None = None):
