@@ -8,6 +8,7 @@ percentile among its draws, and the effect (observed minus counterfactual) with 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -161,6 +162,16 @@ def fit_cached(
     ``before`` is called just before a fit is run (not when the cache holds it), so a face can say so.
     """
     name = cache.key(kind, inputs.releases, opts.key() | (extra or {}), [y, F, X, dose])
+    with FIT_LOCK:  # one fit at a time in the process; a second asker of the same fit then finds it cached
+        return _fit_or_load(name, inputs, y, F, X, opts, dose, before)
+
+
+# NumPyro keeps one global stack of effect handlers, so two fits in two threads corrupt each other
+# ("all sites must have unique names"): every fit in the process takes this lock.
+FIT_LOCK = threading.RLock()
+
+
+def _fit_or_load(name: str, inputs: Inputs, y, F, X, opts: FitOptions, dose, before):
     if opts.use_cache:
         hit = cache.load(name)
         if hit is not None:

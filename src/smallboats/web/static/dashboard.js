@@ -113,6 +113,16 @@ async function update() {
   });
   if (mine !== seq) return; // a newer request superseded this one
   const res = await resp.json();
+  const wait = Number(resp.headers.get("Retry-After"));
+  if (resp.status === 503 && wait > 0) {
+    // the server is busy or still fitting the no-scheme world to the newest data: it says when to ask again
+    document.getElementById("status").textContent =
+      `The server is busy (${res.detail}); asking again in ${wait} s…`;
+    document.getElementById("fan").replaceChildren();
+    clearTimeout(pending);
+    pending = setTimeout(update, wait * 1000);
+    return;
+  }
   if (!resp.ok) {
     // never leave the previous result on screen beside an error
     document.getElementById("status").textContent = "Error: " + res.detail;
