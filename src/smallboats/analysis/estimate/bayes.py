@@ -111,10 +111,12 @@ def _jax():
 
     jax.config.update("jax_platforms", "cpu")
     jax.config.update("jax_enable_x64", False)
-    if jax.config.jax_compilation_cache_dir is None:  # compiled samplers persist beside the cached fits
-        from smallboats.analysis.estimate.cache import cache_dir
-
-        jax.config.update("jax_compilation_cache_dir", str(cache_dir().parent / "jax"))
+    # JAX's persistent compilation cache is opt-in ($SMALLBOATS_JAX_CACHE, a folder): writing it
+    # crashed a process once in a run of many fits of different lengths (a segmentation fault in
+    # jax's compilation_cache.put_executable_and_time), and the fits themselves are cached anyway.
+    folder = os.environ.get("SMALLBOATS_JAX_CACHE")
+    if folder and jax.config.jax_compilation_cache_dir is None:
+        jax.config.update("jax_compilation_cache_dir", folder)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     import numpyro
 
