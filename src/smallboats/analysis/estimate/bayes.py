@@ -164,6 +164,25 @@ def model(y, F, X, W, level0_mean, elasticity_x=None):
 
 
 _COMPILED: dict[tuple, object] = {}  # MCMC objects by shape and settings: JAX compiles once per shape
+# Samplers kept compiled at once. A backtest fits one series length per origin; keeping every
+# sampler (and JAX's caches of their executables) grew until XLA crashed compiling the next one
+# (a segmentation fault in backend_compile_and_load, twice, after some fifty fits of different
+# lengths in one process). Past this many, the oldest go and JAX's caches are cleared.
+KEEP_COMPILED = 4
+
+
+def forget_compiled(compiled: dict) -> None:
+    """Drop the oldest samplers past :data:`KEEP_COMPILED`, and JAX's caches with them."""
+    if len(compiled) < KEEP_COMPILED:
+        return
+    import jax
+
+    while len(compiled) >= KEEP_COMPILED:
+        compiled.pop(next(iter(compiled)))
+    jax.clear_caches()
+    import gc
+
+    gc.collect()
 
 
 def _mcmc(shape_key: tuple, warmup: int, samples: int, chains: int):
@@ -173,6 +192,7 @@ def _mcmc(shape_key: tuple, warmup: int, samples: int, chains: int):
 
     key = (shape_key, warmup, samples, chains)
     if key not in _COMPILED:
+        forget_compiled(_COMPILED)
         method = "parallel" if jax.local_device_count() >= chains else "sequential"
         kernel = NUTS(model, target_accept_prob=0.95)
         with warnings.catch_warnings():

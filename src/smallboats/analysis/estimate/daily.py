@@ -122,6 +122,7 @@ def fit(y, F, X, *, warmup: int = 500, samples: int = 500, chains: int = 2, seed
     level0_mean = float(np.log(np.mean(y[:56]) / open_share + 1.0))
     key = (len(y), F.shape[1], X.shape[1], warmup, samples, chains)
     if key not in _COMPILED:
+        bayes.forget_compiled(_COMPILED)
         method = "parallel" if jax.local_device_count() >= chains else "sequential"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
