@@ -76,11 +76,11 @@ def page_what_ifs(n: int, seed: int = 1) -> list[dict]:
 
 def bodies(mix: str, n: int) -> list[dict]:
     """The measured requests."""
+    from smallboats.web.routes.pages import PAGE_RUN  # what the dashboard asks for
+
     if mix == "page":
-        return [{"runs": 200, "years": 1, "seed": 7, "what_if": w} for w in page_what_ifs(n)]
-    return [
-        {"runs": 200, "years": 1, "seed": i, "what_if": {"quota_per_week": QUOTAS[i % len(QUOTAS)]}} for i in range(n)
-    ]
+        return [PAGE_RUN | {"what_if": w} for w in page_what_ifs(n)]
+    return [PAGE_RUN | {"seed": i, "what_if": {"quota_per_week": QUOTAS[i % len(QUOTAS)]}} for i in range(n)]
 
 
 def _p99(xs: list[float]) -> float | None:

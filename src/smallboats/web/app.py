@@ -149,11 +149,19 @@ async def _buffered(receive):
     return replay
 
 
+HEALTH_PATH = "/api/v1/health"
+SIMULATION_PATHS = ("/api/v1/simulate", "/api/v1/charts/fan.")  # the routes that take a place in the queue
+HEALTHY = JSONResponse({"status": "ok"})  # what routes.data's health route answers, made once
+
+
 class Guard:
     """Every request: stamped with its arrival, body size capped, HEAD answered as GET, security headers.
 
     A plain ASGI middleware rather than ``@app.middleware("http")``: that one runs every request
-    through extra tasks and streams on the event loop, which the health check shares.
+    through extra tasks and streams on the event loop, which the health check shares. Two answers
+    are given here, before routing, validation or a worker thread: the health check, and the 503 for
+    a simulation asked while the queue is full. Under overload, clients that ask again at once are
+    then refused for a few tens of microseconds each, and the loop stays free for the health check.
     """
 
     def __init__(self, app) -> None:
@@ -169,6 +177,10 @@ class Guard:
         if head:  # HEAD is answered wherever GET is, without the body
             scope = dict(scope, method="GET")
         scope[ARRIVED] = time.monotonic()  # a simulation's budget counts from here
+        quick = self._quick(scope)
+        if quick is not None:
+            await quick(scope, receive, self._send(send, head))
+            return
         size = dict(scope["headers"]).get(b"content-length")
         if size is None:  # a body sent in chunks: read it up to the limit before anything parses it
             receive = await _buffered(receive)
@@ -177,6 +189,19 @@ class Guard:
             await too_big(scope, receive, self._send(send, head))
             return
         await self.app(scope, receive, self._send(send, head))
+
+    @staticmethod
+    def _quick(scope) -> JSONResponse | None:
+        """The health check's answer, or a full queue's 503 for a simulation; None for anything else."""
+        path = scope["path"]
+        if path == HEALTH_PATH and scope["method"] == "GET":
+            return HEALTHY
+        if path.startswith(SIMULATION_PATHS):
+            state = getattr(scope.get("app"), "state", None)
+            refusal = state.slot.full() if getattr(state, "slot", None) is not None else None
+            if refusal is not None:
+                return JSONResponse({"detail": refusal.detail}, refusal.status_code, headers=refusal.headers)
+        return None
 
     def _send(self, send, head: bool):
         async def wrapped(message) -> None:

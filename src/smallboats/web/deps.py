@@ -17,6 +17,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,34 @@ ARRIVED = "smallboats.arrived"  # the ASGI scope key holding when a request arri
 # few seconds at most; a longer line would only hold requests until their budget ran out.
 QUEUE_LENGTH = 8
 FIRST_GUESS_S = 0.5  # a simulation's seconds before one has been timed (assumption: a few hundred runs, a year)
+# The simulations' thread runs at this lower scheduling priority (Linux nice; the background fits of
+# web.slow run at 10), so that on a busy machine the event loop, which answers the health check and
+# refuses what cannot be run, always gets a core first. Assumption: 5 leaves the what-ifs well
+# ahead of the fits and well behind the loop.
+SIMULATION_NICENESS = 5
+_RUNNER: list[ThreadPoolExecutor] = []
+_RUNNER_MADE = threading.Lock()
+
+
+def _lower_priority() -> None:
+    try:  # Linux sets the priority per thread; a server started at a lower priority keeps its own
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, max(os.getpriority(os.PRIO_PROCESS, me), SIMULATION_NICENESS))
+    except (AttributeError, OSError):  # elsewhere the thread keeps the process's priority
+        pass
+
+
+def simulation_runner() -> ThreadPoolExecutor:
+    """The process's one simulation thread, at :data:`SIMULATION_NICENESS` (made on first use).
+
+    One thread for the process, whichever app asks: each app's queue lets one simulation run at a
+    time, and a raised niceness cannot be lowered again without privileges, so the thread is kept.
+    """
+    with _RUNNER_MADE:
+        if not _RUNNER:
+            runner = ThreadPoolExecutor(1, thread_name_prefix="smallboats-simulation", initializer=_lower_priority)
+            _RUNNER.append(runner)
+        return _RUNNER[0]
 
 
 def busy(detail: str, retry_s: float) -> HTTPException:
@@ -102,6 +131,22 @@ class SimulationQueue:
     _turns: threading.Condition = field(default_factory=threading.Condition)
     _line: deque = field(default_factory=deque)
     _running: bool = False
+
+    def full(self) -> HTTPException | None:
+        """The 503 that :meth:`admit` would give a request arriving now, or None (read without the lock: a hint).
+
+        The app's guard asks this before routing, so that under overload a refusal costs next to nothing.
+        """
+        wait = self.admitted * self.mean_s
+        if self.admitted >= self.length:
+            return busy(f"the server is busy: {self.admitted} simulations are running or waiting", wait)
+        if wait + self.mean_s > self.budget_seconds:
+            return busy(
+                f"the server is busy: the simulations ahead would not leave this one time to finish within "
+                f"its {self.budget_seconds:g} s budget (waiting included)",
+                wait,
+            )
+        return None
 
     def admit(self, arrived: float) -> SimulationSlot:
         """A ticket for a request that arrived at ``arrived``, or the 503 that refuses it now."""
@@ -166,7 +211,8 @@ class SimulationSlot:
         """Call ``fn(check)`` holding the slot; ``check`` raises when the request's deadline has passed.
 
         The slot is waited for only until the deadline, and a simulation is not started when the mean
-        simulation would end past it: both are answered at once with 503.
+        simulation would end past it: both are answered at once with 503. ``fn`` runs on the
+        process's simulation thread (:func:`simulation_runner`), at a lower priority than the loop.
         """
         q = self.queue
 
@@ -181,7 +227,7 @@ class SimulationSlot:
                 raise SimulationTimeout
             started = time.monotonic()
             try:
-                return fn(check)
+                return simulation_runner().submit(fn, check).result()
             finally:
                 q.timed(time.monotonic() - started)  # a cancelled run's time too: at least that long
         except SimulationTimeout:

@@ -6,6 +6,8 @@
 const FIELDS = ["quota", "ramp", "challenge", "prevent", "deterrence"];
 const fmt = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
 const fig = (x) => (Math.abs(x) >= 100 ? fmt.format(x) : String(Number(x.toPrecision(4))));
+// what every what-if asks for (scenario, runs, seed, years): written into the page by the server
+const RUN = JSON.parse(document.getElementById("whatif").dataset.run);
 let pending = null;
 let seq = 0;
 
@@ -58,7 +60,7 @@ function whatIf(s) {
 
 function query(s) {
   const w = whatIf(s);
-  const p = new URLSearchParams({ scenario: "pilot-50", runs: "200", seed: "7", years: "1" });
+  const p = new URLSearchParams(Object.fromEntries(Object.entries(RUN).map(([k, v]) => [k, String(v)])));
   for (const [k, v] of Object.entries(w)) p.set(k, String(v));
   return p.toString();
 }
@@ -109,7 +111,7 @@ async function update() {
   const started = performance.now();
   const resp = await fetch("/api/v1/simulate", {
     method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ scenario: "pilot-50", runs: 200, seed: 7, years: 1, what_if: whatIf(s) }),
+    body: JSON.stringify({ ...RUN, what_if: whatIf(s) }),
   });
   if (mine !== seq) return; // a newer request superseded this one
   const res = await resp.json();
