@@ -80,6 +80,11 @@ def test_every_index_is_named_after_its_tuple_entry():
         for i, name in enumerate(names):
             constant = prefix + name.upper().replace("-", "_")
             assert getattr(kernel, constant) == i, constant
+    # the run's constants follow its parameters in the same scratch array
+    assert len(set(kernel.HOISTED)) == len(kernel.HOISTED)
+    for i, name in enumerate(kernel.HOISTED):
+        assert getattr(kernel, "H_" + name.upper()) == len(kernel.PARAMS) + i, name
+    assert kernel.N_RUN == len(kernel.PARAMS) + len(kernel.HOISTED)
     # every parameter in params.py that the kernel uses unchanged keeps its name there
     from smallboats.model.params import Crossings, Deterrence, Scheme
 

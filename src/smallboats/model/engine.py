@@ -190,7 +190,7 @@ def run_arm(
         params, state = run_inputs(scenario, drawn)
         scratch = (  # working space for the run in hand (a few kilobytes, so made afresh per block)
             np.zeros(kernel.N_TODAY),
-            np.zeros(len(kernel.PARAMS)),
+            np.zeros(kernel.N_RUN),
             np.zeros(kernel.RING),
             np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
         )
