@@ -402,6 +402,18 @@ def _jit(fn):
     return njit(cache=True, nogil=True, error_model="numpy", _nrt=False)(fn)
 
 
+def _inline(fn):
+    """:func:`_jit`, inlined into its callers by Numba before LLVM sees them.
+
+    Measured in one process, fastest of five: 1,000 runs x 3 years of pilot-50 take about 20% less
+    CPU for the scheme arm and 30% less for the no-scheme arm with the mechanisms and the samplers
+    they call inlined than with the inlining left to LLVM. The price is the first compilation on a
+    machine (or after this file changes): about 95 s of CPU rather than 45 s; loading the cached
+    kernel costs the same. BTRD, long and entered only for larger means, stays a call.
+    """
+    return njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")(fn)
+
+
 # --- generators -----------------------------------------------------------------------------------------
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -442,12 +454,12 @@ def seed_streams(G, key, first_run):
                 G[r, s, j] = _splitmix(x)
 
 
-@_jit
+@_inline
 def _rotl(x, k):
     return (x << k) | (x >> (_U64 - k))
 
 
-@_jit
+@_inline
 def uniform(g, s):
     """A uniform draw in [0, 1) from run ``r``'s stream ``s`` (xoshiro256**, the top 53 bits)."""
     s0, s1, s2, s3 = g[s, 0], g[s, 1], g[s, 2], g[s, 3]
@@ -463,7 +475,7 @@ def uniform(g, s):
     return float(out >> _U11) * _TWO_M53
 
 
-@_jit
+@_inline
 def normal_pair(g, s):
     """Two independent standard normal draws (Box-Muller)."""
     radius = math.sqrt(-2.0 * math.log(1.0 - uniform(g, s)))
@@ -471,7 +483,7 @@ def normal_pair(g, s):
     return radius * math.cos(angle), radius * math.sin(angle)
 
 
-@_jit
+@_inline
 def normal(g, s):
     """One standard normal draw: the first of :func:`normal_pair`, the same uniforms, without its sine."""
     radius = math.sqrt(-2.0 * math.log(1.0 - uniform(g, s)))
@@ -479,13 +491,13 @@ def normal(g, s):
     return radius * math.cos(angle)
 
 
-@_jit
+@_inline
 def exponential(g, s):
     """A standard exponential draw."""
     return -math.log1p(-uniform(g, s))
 
 
-@_jit
+@_inline
 def gamma_constants(shape):
     """Marsaglia and Tsang's ``d`` and ``c`` for a shape (raised by one below one, as :func:`gamma` boosts it)."""
     if shape < 1.0:
@@ -494,7 +506,7 @@ def gamma_constants(shape):
     return d, 1.0 / math.sqrt(9.0 * d)
 
 
-@_jit
+@_inline
 def gamma_given(g, s, shape, d, c):
     """:func:`gamma`, given the constants :func:`gamma_constants` works out for ``shape``."""
     boost = 1.0
@@ -511,7 +523,7 @@ def gamma_given(g, s, shape, d, c):
             return d * v * boost
 
 
-@_jit
+@_inline
 def gamma(g, s, shape):
     """A gamma draw of unit scale (Marsaglia and Tsang 2000; below a shape of one, boosted by ``U ** (1/shape)``)."""
     d, c = gamma_constants(shape)
@@ -528,7 +540,7 @@ def _log_factorial_correction(k):
     return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / k2) / k2) / k1
 
 
-@_jit
+@_inline
 def poisson_small(g, s, limit):
     """A Poisson draw of mean below 10 by multiplying uniforms; ``limit`` is ``exp(-mean)``."""
     k = 0
@@ -539,7 +551,7 @@ def poisson_small(g, s, limit):
     return k
 
 
-@_jit
+@_inline
 def ptrs_constants(lam):
     """PTRS's constants for a mean of at least 10: ``sqrt(lam)``, ``log(lam)``, ``b``, ``a``, ``1/alpha``, ``v_r``."""
     slam = math.sqrt(lam)
@@ -547,7 +559,7 @@ def ptrs_constants(lam):
     return slam, math.log(lam), b, -0.059 + 0.02483 * b, 1.1239 + 1.1328 / (b - 3.4), 0.9277 - 3.6224 / (b - 2.0)
 
 
-@_jit
+@_inline
 def ptrs(g, s, lam, loglam, b, a, inv_alpha, v_r):
     """A Poisson draw of mean ``lam`` (at least 10) by PTRS (Hormann 1993), given :func:`ptrs_constants`."""
     while True:
@@ -563,7 +575,7 @@ def ptrs(g, s, lam, loglam, b, a, inv_alpha, v_r):
             return int(k)
 
 
-@_jit
+@_inline
 def poisson(g, s, lam):
     """A Poisson draw: multiplication below a mean of 10, else PTRS (Hormann 1993); see POISSON_MAX_MEAN."""
     if not lam > 0.0:  # also NaN
@@ -575,7 +587,7 @@ def poisson(g, s, lam):
     return ptrs(g, s, lam, loglam, b, a, inv_alpha, v_r)
 
 
-@_jit
+@_inline
 def _binomial_inversion(g, s, n, p, log_q):
     q = 1.0 - p
     ratio = p / q
@@ -654,13 +666,13 @@ def _binomial_btrd(g, s, n, p):
             return int(k)
 
 
-@_jit
+@_inline
 def binomial(g, s, n, p):
     """A binomial draw (exact); none is made when there is nothing to split (``n`` or ``p`` zero)."""
     return binomial_log(g, s, n, p, 1.0)
 
 
-@_jit
+@_inline
 def log_q(p):
     """``log(1 - q)`` with ``q = min(p, 1 - p)``, for :func:`binomial_log` (1 when there is none to take)."""
     if not (p > 0.0 and p < 1.0):  # also NaN
@@ -668,7 +680,7 @@ def log_q(p):
     return math.log1p(-min(p, 1.0 - p))
 
 
-@_jit
+@_inline
 def binomial_log(g, s, n, p, log_1mq):
     """:func:`binomial`, given :func:`log_q` of ``p`` when ``p`` is fixed for the run (else 1)."""
     if n <= 0 or not p > 0.0:  # also NaN
@@ -723,7 +735,7 @@ def uniforms(G, s, count, out):
 # --- the mechanisms ---------------------------------------------------------------------------------------
 
 
-@_jit
+@_inline
 def response(form, risk, slope, base, elasticity, p_star, drop, width, s0):
     """The inflow multiplier ``m(risk)`` for one run's form of deterrence.
 
@@ -741,7 +753,7 @@ def response(form, risk, slope, base, elasticity, p_star, drop, width, s0):
     return 1.0 - drop * min(max((s - s0) / (1.0 - s0), 0.0), 1.0)
 
 
-@_jit
+@_inline
 def prepare(p):
     """Work out the run's constants (:data:`HOISTED`) from its parameters, once, before its first day."""
     p[H_DRIFT_SD] = p[P_LEVEL_DRIFT_PER_YEAR] / math.sqrt(365.25)
@@ -766,7 +778,7 @@ def prepare(p):
     p[H_LOG_Q_PASS] = log_q(p[P_P_ADMISSION_PASS])
 
 
-@_jit
+@_inline
 def perception(t, C, p, s, hist, D):
     """Smooth returns over arrivals, read the share after the lag, and set today's inflow multiplier."""
     a = p[P_PERCEPTION_ALPHA]
@@ -797,14 +809,14 @@ def perception(t, C, p, s, hist, D):
     D[T_REL_INFLOW] = m
 
 
-@_jit
+@_inline
 def weather(t, daily, s, g):
     """Crossable days: a two-state Markov chain whose transition probabilities vary by month."""
     p = daily[D_P_CROSS_AFTER_CROSS, t] if s[S_CROSSABLE] > 0 else daily[D_P_CROSS_AFTER_CALM, t]
     s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < p else 0.0
 
 
-@_jit
+@_inline
 def level_drift(p, s, g):
     """Step the run's log inflow level (a random walk) and return today's multiplier on the level.
 
@@ -819,7 +831,7 @@ def level_drift(p, s, g):
     return math.exp(s[S_LOG_LEVEL])
 
 
-@_jit
+@_inline
 def level_noise(t, p, s, g):
     """Step the run's passing deviation of the log level (an AR(1)) and return today's multiplier.
 
@@ -838,7 +850,7 @@ def level_noise(t, p, s, g):
     return math.exp(s[S_LEVEL_NOISE] - 0.5 * sd * sd)
 
 
-@_jit
+@_inline
 def inflow(t, daily, p, s, D, g):
     """The potential inflow (Poisson around the run's drifting level, season and trend), less those put off.
 
@@ -856,7 +868,7 @@ def inflow(t, daily, p, s, D, g):
     D[T_NEW_DETERRED] = put_off - deflected
 
 
-@_jit
+@_inline
 def coast(p, s, D, g):
     """The coast stock: some leave; the inflow, yesterday's prevented and re-crossers join.
 
@@ -871,7 +883,7 @@ def coast(p, s, D, g):
     D[T_NEW_LEFT_COAST] = left
 
 
-@_jit
+@_inline
 def launch_shock(p, g):
     """The day's multiplier on the launch share: gamma, mean one, coefficient of variation ``launch_shock_cv``.
 
@@ -884,7 +896,7 @@ def launch_shock(p, g):
     return gamma_given(g, G_SHOCK, shape, p[H_SHOCK_D], p[H_SHOCK_C]) / shape
 
 
-@_jit
+@_inline
 def launch(p, s, D, g):
     """On a crossable day a share of those waiting set off; calm after storms releases pent-up demand.
 
@@ -897,7 +909,7 @@ def launch(p, s, D, g):
     D[T_NEW_LAUNCHES] = attempts
 
 
-@_jit
+@_inline
 def prevention(p, s, D, g):
     """French action stops a share of attempts; those stopped go back to the coast and most try again.
 
@@ -914,7 +926,7 @@ def prevention(p, s, D, g):
     D[T_NEW_ARRIVALS] = attempts - prevented
 
 
-@_jit
+@_inline
 def boats(C, p, s, D, g):
     """Boats for the day's arrivals: the run's people per boat, growing over time, with day-to-day noise."""
     arrivals = D[T_NEW_ARRIVALS]
@@ -936,7 +948,7 @@ def boats(C, p, s, D, g):
     D[T_PPB_TODAY] = ppb
 
 
-@_jit
+@_inline
 def screening(t, C, daily, p, D, g):
     """Arrivals while the scheme is in force, less the exempt; under 'by-nationality', only groups France takes."""
     if daily[D_ACTIVE, t] <= 0:
@@ -948,7 +960,7 @@ def screening(t, C, daily, p, D, g):
     D[T_NEW_ELIGIBLE] = el
 
 
-@_jit
+@_inline
 def new_week(C, s):
     """A new quota week: under a conditional schedule, raise the quota after enough weeks that met it."""
     if C[C_CONDITIONAL] > 0:
@@ -960,7 +972,7 @@ def new_week(C, s):
     s[S_USED] = 0.0
 
 
-@_jit
+@_inline
 def selection(t, C, daily, p, s, D, g):
     """Select up to the week's quota by the scenario's rule, within the free detention places."""
     if daily[D_NEW_WEEK, t] > 0:
@@ -992,13 +1004,13 @@ def selection(t, C, daily, p, s, D, g):
     D[T_NEW_SELECTED] = selected
 
 
-@_jit
+@_inline
 def _schedule(rings, kind, day, count):
     if count > 0:
         rings[kind, day % RING] += count
 
 
-@_jit
+@_inline
 def casework(t, C, p, s, D, rings, g):
     """Each case fails, is returned, or is challenged; a lost challenge delays the return; past the limit it lapses.
 
@@ -1048,7 +1060,7 @@ def casework(t, C, p, s, D, rings, g):
     D[T_NEW_LAPSED] = lapsed
 
 
-@_jit
+@_inline
 def recross(p, s, D, g):
     """Some of those returned cross again: they rejoin the coast stock tomorrow."""
     again = binomial_log(g, G_RECROSS, int(D[T_NEW_RETURNED]), p[P_P_RECROSS], p[H_LOG_Q_RECROSS])
@@ -1056,7 +1068,7 @@ def recross(p, s, D, g):
     D[T_NEW_RECROSSED] = again
 
 
-@_jit
+@_inline
 def admissions(t, C, daily, p, s, D, rings, g):
     """People in France with a UK family link apply, pass checks, wait, and are admitted against returns.
 
@@ -1088,7 +1100,7 @@ def admissions(t, C, daily, p, s, D, rings, g):
     D[T_NEW_ADMITTED] = admit
 
 
-@_jit
+@_inline
 def record(t, r, s, D, rec_i, rec_f):
     """Write the day's figures into the record and hand today's returns and arrivals to tomorrow."""
     D[T_N_COAST] = s[S_COAST]
