@@ -56,8 +56,11 @@ def test_step_order_is_written_down_once():
     from smallboats.model import kernel
 
     tree = ast.parse(inspect.getsource(kernel.run_block.py_func))
-    calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    calls = [n.func.id for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))]  # in the source's order
     assert [c for c in calls if c in MECHANISMS] == list(STEP_ORDER)
+    # the steps skipped when the scheme is off are the scheme's, in order
+    assert kernel.SCHEME_STEPS == ("screening", "selection", "casework", "recross", "admissions")
 
 
 def test_every_index_is_named_after_its_tuple_entry():
