@@ -109,6 +109,16 @@ def test_every_index_is_named_after_its_tuple_entry():
     )
 
 
+def test_the_no_scheme_arm_skips_the_schemes_steps_and_records_zeros():
+    from smallboats.model import Scenario, kernel, simulate
+
+    r = simulate(Scenario(years=0.5), runs=20, seed=3)
+    assert set(kernel.SCHEME_FIGURES) <= set(kernel.RECORDED)
+    for name in (*kernel.SCHEME_FIGURES, "n_detained"):
+        assert not np.asarray(r.daily_counterfactual[name]).any(), name
+        assert np.asarray(r.daily[name]).any(), name  # while the scheme arm has some
+
+
 def test_conservation_every_day(pilot):
     r = {k: v.astype(np.int64) for k, v in pilot.records.items() if not k.startswith(("p_", "quota"))}
     assert (r["new_potential"] == r["new_inflow"] + r["new_deterred"] + r["new_deflected"]).all()
