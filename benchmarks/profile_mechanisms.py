@@ -39,20 +39,28 @@ from smallboats.model.rng import BLOCK, streams
 k = kernel
 perception, weather, inflow, coast, launch = k.perception, k.weather, k.inflow, k.coast, k.launch
 prevention, boats, screening, selection, casework = k.prevention, k.boats, k.screening, k.selection, k.casework
-recross, admissions, record, uniform = k.recross, k.admissions, k.record, k.uniform
+recross, admissions, record, uniform, prepare = k.recross, k.admissions, k.record, k.uniform, k.prepare
 G_WEATHER, C_STATIONARY, S_CROSSABLE = k.G_WEATHER, k.C_STATIONARY_CROSSABLE, k.S_CROSSABLE
+C_SCHEME_ON, SCHEME_T = k.C_SCHEME_ON, k._SCHEME_T
 
 
 @njit(nogil=True, error_model="numpy")
 def run_block_switched(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_f, on):
-    """``kernel.run_block`` with a switch per mechanism (``on[i]`` for ``STEP_ORDER[i]``)."""
+    """``kernel.run_block`` with a switch per mechanism (``on[i]`` for ``STEP_ORDER[i]``).
+
+    As there, the scheme's mechanisms are skipped when the scheme is off, their figures zero.
+    """
+    scheme = C[C_SCHEME_ON] > 0
     for r in range(lo, hi):
         s = S[r]
         g = G[r]
         for j in range(P.shape[0]):
             p[j] = P[j, r]
+        prepare(p)
         hist[:] = 0.0
         rings[:, :] = 0
+        for j in SCHEME_T:
+            D[j] = 0.0
         s[S_CROSSABLE] = 1.0 if uniform(g, G_WEATHER) < C[C_STATIONARY] else 0.0
         for t in range(daily.shape[1]):
             if on[0]:
@@ -69,15 +77,15 @@ def run_block_switched(lo, hi, C, daily, P, S, G, D, p, hist, rings, rec_i, rec_
                 prevention(p, s, D, g)
             if on[6]:
                 boats(C, p, s, D, g)
-            if on[7]:
+            if on[7] and scheme:
                 screening(t, C, daily, p, D, g)
-            if on[8]:
+            if on[8] and scheme:
                 selection(t, C, daily, p, s, D, g)
-            if on[9]:
+            if on[9] and scheme:
                 casework(t, C, p, s, D, rings, g)
-            if on[10]:
+            if on[10] and scheme:
                 recross(p, s, D, g)
-            if on[11]:
+            if on[11] and scheme:
                 admissions(t, C, daily, p, s, D, rings, g)
             if on[12]:
                 record(t, r, s, D, rec_i, rec_f)
@@ -101,7 +109,7 @@ class Arm:
         t0 = time.thread_time()
         for lo in range(0, self.runs, BLOCK):
             hi = min(lo + BLOCK, self.runs)
-            scratch = (np.zeros(k.N_TODAY), np.zeros(len(k.PARAMS)), np.zeros(k.RING))  # as engine.run_arm
+            scratch = (np.zeros(k.N_TODAY), np.zeros(k.N_RUN), np.zeros(k.RING))  # as engine.run_arm
             rings = np.zeros((k.N_RINGS, k.RING), dtype=np.int64)
             args = (lo, hi, self.inp.config, self.inp.daily, self.inp.params, S, G, *scratch, rings, rec_i, rec_f)
             if on is None:

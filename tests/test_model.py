@@ -56,8 +56,11 @@ def test_step_order_is_written_down_once():
     from smallboats.model import kernel
 
     tree = ast.parse(inspect.getsource(kernel.run_block.py_func))
-    calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    calls = [n.func.id for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))]  # in the source's order
     assert [c for c in calls if c in MECHANISMS] == list(STEP_ORDER)
+    # the steps skipped when the scheme is off are the scheme's, in order
+    assert kernel.SCHEME_STEPS == ("screening", "selection", "casework", "recross", "admissions")
 
 
 def test_every_index_is_named_after_its_tuple_entry():
@@ -80,6 +83,11 @@ def test_every_index_is_named_after_its_tuple_entry():
         for i, name in enumerate(names):
             constant = prefix + name.upper().replace("-", "_")
             assert getattr(kernel, constant) == i, constant
+    # the run's constants follow its parameters in the same scratch array
+    assert len(set(kernel.HOISTED)) == len(kernel.HOISTED)
+    for i, name in enumerate(kernel.HOISTED):
+        assert getattr(kernel, "H_" + name.upper()) == len(kernel.PARAMS) + i, name
+    assert kernel.N_RUN == len(kernel.PARAMS) + len(kernel.HOISTED)
     # every parameter in params.py that the kernel uses unchanged keeps its name there
     from smallboats.model.params import Crossings, Deterrence, Scheme
 
@@ -99,6 +107,16 @@ def test_every_index_is_named_after_its_tuple_entry():
     assert set(kernel.CONFIG) - {"scheme_on", "rule", "conditional", "cond_step", "cond_weeks", "cond_max"} <= (
         fields | {"first_return_day", "announced_day", "stationary_crossable"}
     )
+
+
+def test_the_no_scheme_arm_skips_the_schemes_steps_and_records_zeros():
+    from smallboats.model import Scenario, kernel, simulate
+
+    r = simulate(Scenario(years=0.5), runs=20, seed=3)
+    assert set(kernel.SCHEME_FIGURES) <= set(kernel.RECORDED)
+    for name in (*kernel.SCHEME_FIGURES, "n_detained"):
+        assert not np.asarray(r.daily_counterfactual[name]).any(), name
+        assert np.asarray(r.daily[name]).any(), name  # while the scheme arm has some
 
 
 def test_conservation_every_day(pilot):

@@ -17,6 +17,10 @@ machine's physical memory; :func:`simulate` refuses more with a :class:`UsageErr
 KeyboardInterrupt (Ctrl-C) reaches the main thread between blocks, or while it waits for worker
 threads; the engine then sets a stop flag that the compiled loop reads before every run, so the
 workers finish within one run, and the interrupt propagates with no results returned.
+
+**Two arms at once.** With more than one thread and more than one free core, a paired
+simulation runs its no-scheme arm on a thread of its own beside the scheme arm (the arms are
+independent given the seed, so the numbers are the same); the two share the stop flag.
 """
 
 from __future__ import annotations
@@ -154,6 +158,7 @@ def run_arm(
     fixed_priors: dict[str, np.ndarray] | None = None,
     threads: int = 1,
     records: bool = True,
+    stop: np.ndarray | None = None,
 ) -> tuple[dict | None, Reduced | None, dict]:
     """Simulate one arm: ``runs`` runs numbered from ``first_block * BLOCK``.
 
@@ -163,12 +168,14 @@ def run_arm(
     ``on_block(done, blocks)`` is called after each block. Each block's generators, priors,
     parameters and state are made when it starts (runs are seeded by their number, so the draws are
     those of one arm made at once), and only its priors are kept. Without ``records`` each block is
-    reduced to per-run totals as soon as it is done, in a buffer each thread reuses.
+    reduced to per-run totals as soon as it is done, in a buffer each thread reuses. ``stop`` is the
+    interrupt flag (one element, set to stop the loop before its next run), shared when arms run
+    at once.
     """
     priors = _prior_template(scenario, fixed_priors, runs)
     config, daily_series = scenario_inputs(scenario)
     days = scenario.days
-    stop = np.zeros(1, dtype=np.int64)
+    stop = np.zeros(1, dtype=np.int64) if stop is None else stop
     n_int, n_float = len(kernel.INT_RECORDS), len(kernel.FLOAT_RECORDS)
     reduced = None if records else Reduced.empty(scenario.start, days, runs)
     if records:
@@ -190,7 +197,7 @@ def run_arm(
         params, state = run_inputs(scenario, drawn)
         scratch = (  # working space for the run in hand (a few kilobytes, so made afresh per block)
             np.zeros(kernel.N_TODAY),
-            np.zeros(len(kernel.PARAMS)),
+            np.zeros(kernel.N_RUN),
             np.zeros(kernel.RING),
             np.zeros((kernel.N_RINGS, kernel.RING), dtype=np.int64),
         )
@@ -331,17 +338,8 @@ def simulate(
             f"about {need:,.1f} GiB; the cap on this machine is {cap:,} runs ({MEMORY_SHARE:.0%} of its "
             f"{machine_memory() / 2**30:,.1f} GiB)" + ("; without daily records far more fit" if records else "")
         )
-    out = []
-    for i, arm in enumerate(arms):
-
-        def tick(done: int, blocks: int, i=i) -> None:
-            if on_progress:
-                on_progress((i + done / blocks) / len(arms))
-
-        daily, reduced, priors = run_arm(
-            arm, runs, seed, first_block, tick, fixed_priors, threads or os.cpu_count() or 1, records
-        )
-        out.append((daily, reduced, priors if i == 0 else None))  # both arms draw the same priors
+    threads = threads or len(free_cores()) or 1
+    out = _run_arms(arms, runs, seed, first_block, on_progress, fixed_priors, threads, records)
     daily, reduced, priors = out[0]
     cf_daily, cf_reduced = (out[1][0], out[1][1]) if len(out) > 1 else (daily, reduced)
     if paired and no_scheme is not None:
@@ -357,6 +355,64 @@ def simulate(
         meta=meta or {},
         reduced=None if records else {"scenario": reduced, "counterfactual": cf_reduced},
     )
+
+
+def free_cores() -> set[int]:
+    """The cores this process may run on (all of them where the system does not say)."""
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # pragma: no cover - not Linux
+        return set(range(os.cpu_count() or 1))
+
+
+def _run_arms(
+    arms: list[Scenario],
+    runs: int,
+    seed: int,
+    first_block: int,
+    on_progress: Callable[[float], None] | None,
+    fixed_priors: dict[str, np.ndarray] | None,
+    threads: int,
+    records: bool,
+) -> list[tuple]:
+    """Simulate each arm; with two arms, more than one thread and more than one free core, both at once.
+
+    The no-scheme arm then runs on a thread of its own beside the scheme arm, each on ``threads``
+    threads, so that the cores are kept busy to the end even when one arm takes twice as long as the
+    other, or has a single block. The arms are independent given the seed, so their numbers are
+    those of arms run one after the other. Both share one interrupt flag: a Ctrl-C, which reaches
+    the main thread, stops the other arm too within one run. Progress counts the blocks of both and
+    is reported from the main thread. Only the first arm's priors are returned (both draw the same).
+    """
+    blocks = n_blocks(runs)
+    done = [0] * len(arms)
+    together = len(arms) == 2 and threads > 1 and len(free_cores()) > 1
+
+    def tick(i: int) -> Callable[[int, int], None]:
+        def on_block(finished: int, _: int) -> None:
+            done[i] = finished
+            if on_progress and (i == 0 or not together):
+                on_progress(sum(done) / (blocks * len(arms)))
+
+        return on_block
+
+    stop = np.zeros(1, dtype=np.int64)
+    call = [(arm, runs, seed, first_block, tick(i), fixed_priors, threads, records, stop) for i, arm in enumerate(arms)]
+    if not together:
+        out = [run_arm(*a) for a in call]
+    else:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="no-scheme-arm")
+        try:
+            other = pool.submit(run_arm, *call[1])
+            out = [run_arm(*call[0]), other.result()]
+        except BaseException:
+            stop[0] = 1  # the other arm's loop reads it before every run
+            raise
+        finally:
+            pool.shutdown(wait=True)
+        if on_progress:
+            on_progress(1.0)
+    return [(daily, reduced, priors if i == 0 else None) for i, (daily, reduced, priors) in enumerate(out)]
 
 
 def _check_arm(arm: Arm, key: tuple) -> None:
