@@ -29,6 +29,16 @@ def test_every_command_has_help_with_an_example():
     assert not missing, f"commands without an example in --help: {missing}"
 
 
+def test_the_root_lists_each_command_by_its_own_first_line():
+    """``smallboats --help`` shows first lines kept beside the list of commands: they are the commands' own."""
+    from smallboats.cli import COMMANDS
+
+    root = typer.main.get_command(app)
+    assert list(root.list_commands(None)) == list(COMMANDS)
+    for name, (_, line) in COMMANDS.items():
+        assert (root.commands[name].help or "").split("\n\n")[0] == line, name
+
+
 @pytest.mark.parametrize("args", [["--help"], ["data", "--help"], ["query", "so-far", "--help"]])
 def test_help_runs(cli, args):
     r = cli(*args)
@@ -43,7 +53,9 @@ HEAVY = ("pandas", "numpy", "duckdb", "numba", "altair", "jax", "pydantic", "sci
     [
         (["--help"], ()),
         (["--version"], ()),
-        (["query", "--help"], ("pydantic",)),  # Typer reads a group's options through pydantic
+        (["query", "--help"], ()),
+        (["query", "so-far", "--help"], ()),
+        (["simulate", "--help"], ()),
     ],
 )
 def test_help_imports_nothing_heavy(args, allowed):

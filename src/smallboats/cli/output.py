@@ -7,15 +7,39 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from smallboats.formats import cell
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _OnFirstUse:
+    """A Rich console made the first time it is used: importing Rich is a cost ``--help`` need not pay.
+
+    It answers every attribute of the console; :attr:`rich` is the console itself, for code that
+    wants a real one (a progress bar).
+    """
+
+    def __init__(self, **options):
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        """The console, made now if not yet."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.rich, name)
+
+
+console = _OnFirstUse()
+err_console = _OnFirstUse(stderr=True)
 
 
 class Format(enum.StrEnum):
