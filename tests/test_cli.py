@@ -77,6 +77,26 @@ def test_help_imports_nothing_heavy(args, allowed):
     assert not own & loaded, sorted(own & loaded)
 
 
+@pytest.mark.parametrize("fmt, allowed", [("table", ("duckdb",)), ("json", ("duckdb",)), ("csv", ("duckdb",))])
+def test_so_far_imports_no_frame_library(home, fmt, allowed):
+    """``query so-far`` answers in SQL: no pandas, NumPy, compiler, chart or schema library (and Rich only for a table)."""
+    code = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['smallboats', 'query', 'so-far', '--date', '2025-07-09', '--format', {fmt!r}]\n"
+        "try:\n    runpy.run_module('smallboats', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "21117" in p.stdout.replace(",", "")
+    loaded = set(json.loads(p.stderr.strip().splitlines()[-1]))
+    heavy = sorted(m for m in loaded if m.split(".")[0] in set(HEAVY) - set(allowed))
+    assert not heavy, f"query so-far --format {fmt} imported {', '.join(heavy[:10])}"
+    assert ("rich" in {m.split(".")[0] for m in loaded}) == (fmt == "table")
+    assert not {"smallboats.data.queries", "smallboats.model", "smallboats.analysis"} & loaded
+
+
 def test_status_json(home, cli):
     r = cli("data", "status", "--format", "json")
     assert r.code == 0
