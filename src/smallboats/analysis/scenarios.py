@@ -101,6 +101,8 @@ def actual_quota_path(store, in_force: dt.date, as_of: str | None = None, lead_d
     weeks before its return (casework and challenges take time). Selections that would fall before
     ``in_force`` are made on it; the path's last week holds after the data end.
     """
+    import pandas as pd
+
     daily = _published_daily(store, "agreement_returned", as_of)
     when = pd.to_datetime(daily.index) - pd.Timedelta(days=lead_days)
     when = when.where(when >= pd.Timestamp(in_force), pd.Timestamp(in_force))
