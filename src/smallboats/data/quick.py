@@ -58,48 +58,55 @@ def so_far(store, on: dt.date | None, as_of: str | None = None) -> SoFar | None:
         The rows, or None when the series is not clean or ``on`` lies outside it (see the module).
     """
     current, params = store.current(DAILY, as_of=as_of)
-    (shape,) = store.rows(
+    # One statement: the series' shape, and the sums by year of the days up to the same day of the
+    # year. A day counts when its month and day come no later than the day's, which is the rule of
+    # same_day too (29 February counts to 28 February in a year without one).
+    found = store.rows(
         f"""
-        WITH cur AS ({current})
-        SELECT count(*) FILTER (WHERE period_start <> period_end OR value <> trunc(value) OR value < 0),
-               count(*) FILTER (WHERE series = 'sb_people'),
-               count(*) FILTER (WHERE series = 'sb_boats'),
-               min(period_end), max(period_end),
-               list(DISTINCT release_id) FILTER (WHERE series = 'sb_people')
-        FROM cur
+        WITH cur AS MATERIALIZED ({current}),
+        shape AS (
+            SELECT count(*) FILTER (WHERE period_start <> period_end OR value <> trunc(value) OR value < 0) AS odd,
+                   count(*) FILTER (WHERE series = 'sb_people') AS n_people,
+                   count(*) FILTER (WHERE series = 'sb_boats') AS n_boats,
+                   min(period_end) AS first, max(period_end) AS last,
+                   list(DISTINCT release_id) FILTER (WHERE series = 'sb_people') AS releases,
+                   coalesce(?::DATE, max(period_end)) AS upto
+            FROM cur
+        ),
+        years AS (
+            SELECT year(period_end) AS year,
+                   coalesce(sum(value) FILTER (WHERE series = 'sb_people'), 0)::BIGINT AS people,
+                   coalesce(sum(value) FILTER (WHERE series = 'sb_boats'), 0)::BIGINT AS boats
+            FROM cur, shape
+            WHERE period_end <= upto
+              AND month(period_end) * 100 + day(period_end) <= month(upto) * 100 + day(upto)
+            GROUP BY 1
+        )
+        SELECT odd, n_people, n_boats, first, last, releases, upto, year, people, boats
+        FROM shape LEFT JOIN years ON true ORDER BY year
         """,
-        params,
+        [*params, on],
     )
-    odd, n_people, n_boats, first, last, people_releases = shape
+    odd, n_people, n_boats, first, last, people_releases, day = found[0][:7]
     if first is None or odd or not n_people == n_boats == (last - first).days + 1:
         return None
-    day = last if on is None else on
     if not first <= day <= last:
         return None
-    years = list(range(first.year, day.year + 1))
-    ends = [same_day(y, day) for y in years]
-    sums = store.rows(
-        f"""
-        WITH cur AS ({current}), span AS (SELECT unnest(?) AS year, unnest(?) AS upto)
-        SELECT span.year,
-               coalesce(sum(value) FILTER (WHERE series = 'sb_people'), 0)::BIGINT,
-               coalesce(sum(value) FILTER (WHERE series = 'sb_boats'), 0)::BIGINT
-        FROM span LEFT JOIN cur ON cur.period_end BETWEEN make_date(span.year, 1, 1) AND span.upto
-        GROUP BY span.year ORDER BY span.year
-        """,
-        [*params, years, ends],
-    )
-    now = sums[-1][1]
-    rows = [
-        {
-            "year": year,
-            "to_date": end,
-            "people": people,
-            "boats": boats,
-            "pct_change": _round1((now / people - 1) * 100) if people > 0 else None,
-            "difference": now - people,
-        }
-        for (year, people, boats), end in zip(sums, ends, strict=True)
-    ]
+    sums = {r[7]: r[8:] for r in found if r[7] is not None}
+    ends = {y: same_day(y, day) for y in range(first.year, day.year + 1)}
+    now = sums.get(day.year, (0, 0))[0]
+    rows = []
+    for year, end in ends.items():
+        people, boats = sums.get(year, (0, 0))
+        rows.append(
+            {
+                "year": year,
+                "to_date": end,
+                "people": people,
+                "boats": boats,
+                "pct_change": _round1((now / people - 1) * 100) if people > 0 else None,
+                "difference": now - people,
+            }
+        )
     ids = sorted(people_releases)
     return SoFar(day, rows, ",".join(ids), attribution([store.source(r) for r in ids]))
