@@ -29,6 +29,16 @@ def test_every_command_has_help_with_an_example():
     assert not missing, f"commands without an example in --help: {missing}"
 
 
+def test_the_root_lists_each_command_by_its_own_first_line():
+    """``smallboats --help`` shows first lines kept beside the list of commands: they are the commands' own."""
+    from smallboats.cli import COMMANDS
+
+    root = typer.main.get_command(app)
+    assert list(root.list_commands(None)) == list(COMMANDS)
+    for name, (_, line) in COMMANDS.items():
+        assert (root.commands[name].help or "").split("\n\n")[0] == line, name
+
+
 @pytest.mark.parametrize("args", [["--help"], ["data", "--help"], ["query", "so-far", "--help"]])
 def test_help_runs(cli, args):
     r = cli(*args)
@@ -43,7 +53,9 @@ HEAVY = ("pandas", "numpy", "duckdb", "numba", "altair", "jax", "pydantic", "sci
     [
         (["--help"], ()),
         (["--version"], ()),
-        (["query", "--help"], ("pydantic",)),  # Typer reads a group's options through pydantic
+        (["query", "--help"], ()),
+        (["query", "so-far", "--help"], ()),
+        (["simulate", "--help"], ()),
     ],
 )
 def test_help_imports_nothing_heavy(args, allowed):
@@ -63,6 +75,26 @@ def test_help_imports_nothing_heavy(args, allowed):
     assert not heavy, f"{' '.join(args)} imported {', '.join(heavy[:10])}"
     own = {"smallboats.claims.schema", "smallboats.model", "smallboats.data.store", "smallboats.analysis"}
     assert not own & loaded, sorted(own & loaded)
+
+
+@pytest.mark.parametrize("fmt, allowed", [("table", ("duckdb",)), ("json", ("duckdb",)), ("csv", ("duckdb",))])
+def test_so_far_imports_no_frame_library(home, fmt, allowed):
+    """``query so-far`` answers in SQL: no pandas, NumPy, compiler, chart or schema library (and Rich only for a table)."""
+    code = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['smallboats', 'query', 'so-far', '--date', '2025-07-09', '--format', {fmt!r}]\n"
+        "try:\n    runpy.run_module('smallboats', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "21117" in p.stdout.replace(",", "")
+    loaded = set(json.loads(p.stderr.strip().splitlines()[-1]))
+    heavy = sorted(m for m in loaded if m.split(".")[0] in set(HEAVY) - set(allowed))
+    assert not heavy, f"query so-far --format {fmt} imported {', '.join(heavy[:10])}"
+    assert ("rich" in {m.split(".")[0] for m in loaded}) == (fmt == "table")
+    assert not {"smallboats.data.queries", "smallboats.model", "smallboats.analysis"} & loaded
 
 
 def test_status_json(home, cli):

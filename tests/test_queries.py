@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smallboats.data import queries as q
+from smallboats.errors import StoreError
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,86 @@ def test_so_far_and_window_agree_with_sums(days, pick):
     w = q.window(daily, start, on)
     assert w["people"] == daily[daily.date <= pd.Timestamp(on)].people.sum()
     assert w["days"] == (on - start).days + 1
+
+
+def _frames_answer(store, day, as_of=None):
+    from smallboats.serialize import records
+
+    d = q.daily_series(store, as_of)
+    return records(q.so_far(d.frame, day)), d.release, d.attribution
+
+
+def _sql_answer(store, day, as_of=None):
+    from smallboats.data import quick
+
+    found = quick.so_far(store, day, as_of)
+    return None if found is None else (found.rows, found.release, found.attribution)
+
+
+def _plain(answer):
+    rows, release, line = answer
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()} for r in rows], release, line
+
+
+@pytest.mark.parametrize("as_of", [None, "ho-small-boats-timeseries@2025-12-12"])
+def test_so_far_in_sql_is_the_frames_answer(store, as_of):
+    """The command line's SQL path gives what the frame gives, to the digit, the sign of a zero and the source line."""
+    days = ["2018-01-01", "2019-03-01", "2020-02-29", "2023-02-28", "2024-02-29", "2025-07-09", "2025-12-11"]
+    for day in [dt.date.fromisoformat(d) for d in days] + [None]:
+        expected = _frames_answer(store, day or q.daily_series(store, as_of).newest, as_of)
+        got = _sql_answer(store, day, as_of)
+        assert got is not None, day
+        assert _plain(got) == _plain(expected), day
+        for r, e in zip(got[0], expected[0], strict=True):
+            assert math.copysign(1, r["pct_change"] or 1) == math.copysign(1, e["pct_change"] or 1)
+
+
+def _tidy_store(tmp_path, releases):
+    """A store of tidy CSV releases: ``{release_date: {day: (people, boats)}}``."""
+    from smallboats.data.importers import read_file
+    from smallboats.data.store import ReleaseStore
+
+    s = ReleaseStore.create(tmp_path / "s.duckdb")
+    head = "series,period_start,period_end,value,publisher,title,release_date,url,dataset\n"
+    for n, (released, values) in enumerate(releases.items()):
+        lines = [head] + [
+            f"{sid},{day},{day},{v},Home Office,Test series,{released},https://example.org,test-daily\n"
+            for day, pair in values.items()
+            for sid, v in zip(("sb_people", "sb_boats"), pair, strict=True)
+        ]
+        f = tmp_path / f"r{n}.csv"
+        f.write_text("".join(lines))
+        s.load(read_file(f), str(f))
+    return s
+
+
+def _days(start, end, people):
+    d, out = dt.date.fromisoformat(start), {}
+    while d <= dt.date.fromisoformat(end):
+        out[d.isoformat()] = people(d)
+        d += dt.timedelta(days=1)
+    return out
+
+
+def test_so_far_in_sql_keeps_the_newest_release_of_each_day(tmp_path):
+    """Two vintages: the newer revises some days and extends the series; years with no arrivals to date."""
+    old = _days("2023-02-20", "2024-03-05", lambda d: (0, 0) if d.year == 2023 and d.month < 6 else (d.day, 1))
+    new = _days("2024-02-25", "2025-03-10", lambda d: (d.day * 2 % 7 + 1, d.day % 2))
+    s = _tidy_store(tmp_path, {"2024-03-06": old, "2025-03-11": new})
+    for day in ("2024-02-29", "2025-02-28", "2025-03-01", "2023-04-01", "2024-03-05", "2025-03-10"):
+        on = dt.date.fromisoformat(day)
+        assert _plain(_sql_answer(s, on)) == _plain(_frames_answer(s, on)), day
+    on = dt.date(2024, 2, 29)
+    assert _plain(_sql_answer(s, on, "test-daily@2024-03-06")) == _plain(_frames_answer(s, on, "test-daily@2024-03-06"))
+    assert _sql_answer(s, dt.date(2023, 2, 19)) is None and _sql_answer(s, dt.date(2025, 3, 11)) is None
+    s.close()
+
+
+def test_so_far_in_sql_leaves_a_series_with_a_gap_to_the_frame(tmp_path):
+    days = _days("2025-01-01", "2025-01-10", lambda d: (5, 1))
+    del days["2025-01-05"]
+    s = _tidy_store(tmp_path, {"2025-01-11": days})
+    assert _sql_answer(s, dt.date(2025, 1, 8)) is None
+    with pytest.raises(StoreError, match="missing days"):
+        q.daily_series(s)
+    s.close()

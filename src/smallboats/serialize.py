@@ -5,24 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def plain(v):
-    """One value made JSON-ready (NumPy numbers, timestamps, dates, NaN and NaT)."""
-    if isinstance(v, np.integer):
+    """One value made JSON-ready (NumPy numbers, timestamps, dates, NaN and NaT).
+
+    NumPy and pandas are looked up, never imported: a value of theirs exists only once they are,
+    and a command that prints plain values (``query so-far``) should not pay for importing them.
+    """
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
+    if np is not None and isinstance(v, np.integer):
         return int(v)
-    if isinstance(v, (np.floating, float)):
+    if isinstance(v, float) or (np is not None and isinstance(v, np.floating)):
         return None if math.isnan(v) else float(v)
-    if isinstance(v, np.bool_):
+    if np is not None and isinstance(v, np.bool_):
         return bool(v)
-    if isinstance(v, (pd.Timestamp, dt.datetime)):
+    if isinstance(v, dt.datetime):  # a pandas Timestamp too
         return v.date().isoformat() if v == v.normalize() else v.isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
-    if v is pd.NaT:
+    if pd is not None and v is pd.NaT:
         return None
     return v
 
@@ -36,7 +43,8 @@ def to_json(obj, *, indent: int | None = 2) -> str:
     """JSON text of any result (frames become records)."""
 
     def default(o):
-        if isinstance(o, pd.DataFrame):
+        pd = sys.modules.get("pandas")
+        if pd is not None and isinstance(o, pd.DataFrame):
             return records(o)
         p = plain(o)
         if p is o:

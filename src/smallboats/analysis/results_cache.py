@@ -19,15 +19,17 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
-
 from smallboats import __version__
 
 
 def cache_root() -> Path:
     """``$SMALLBOATS_CACHE`` or the user cache directory."""
     env = os.environ.get("SMALLBOATS_CACHE")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("smallboats", appauthor=False))
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("smallboats", appauthor=False))
 
 
 @functools.cache

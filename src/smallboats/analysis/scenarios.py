@@ -16,21 +16,23 @@ import functools
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from smallboats import facts
-from smallboats.analysis.calibrate import fit_from_store, load_fit
 from smallboats.errors import DataError
 from smallboats.files import read_toml
 from smallboats.model.params import Scenario, is_prior_table
 from smallboats.vocab import PRESETS
+
+if TYPE_CHECKING:  # pandas (and the calibration, which needs it) only where a frame is made or a fit run
+    import pandas as pd
 
 PUBLISHED = "published"  # the quota kind resolved from the store
 WHOLE = ("quota",)  # tables replaced whole by an override, never merged key by key
 # the series the baseline fit reads (calibrate.fit_from_store): their releases key the cached fit
 FIT_READS = ["sb_people", "sb_boats", "sb_week_people", "sb_week_prevented_people"]
 DAILY = ["sb_people", "sb_boats"]
+AGREEMENT = ["agreement_returned", "agreement_admitted"]  # what fit_admissions reads
 
 
 def preset_path(name: str) -> Path:
@@ -80,6 +82,8 @@ def _date_at(raw: dict, table: str | None, key: str, default: dt.date, label: st
 
 def _published_daily(store, series: str, as_of: str | None) -> pd.Series:
     """A monthly series of the agreement spread evenly over its days."""
+    import pandas as pd
+
     obs = store.observations(series, as_of=as_of)
     if obs.empty:
         raise DataError("store", series, "the store holds no figures under the agreement")
@@ -97,6 +101,8 @@ def actual_quota_path(store, in_force: dt.date, as_of: str | None = None, lead_d
     weeks before its return (casework and challenges take time). Selections that would fall before
     ``in_force`` are made on it; the path's last week holds after the data end.
     """
+    import pandas as pd
+
     daily = _published_daily(store, "agreement_returned", as_of)
     when = pd.to_datetime(daily.index) - pd.Timedelta(days=lead_days)
     when = when.where(when >= pd.Timestamp(in_force), pd.Timestamp(in_force))
@@ -160,6 +166,8 @@ def build_scenario(
         store.daily(as_of=as_of)  # raises the store's own message: no daily figures
     until = fit_until or min(start - dt.timedelta(days=1), newest)
     if baseline is not None:
+        from smallboats.analysis.calibrate import load_fit
+
         fitted = load_fit(store, str(baseline))
     else:
         key = ("fit", until, newest, as_of, level)
@@ -167,7 +175,7 @@ def build_scenario(
             memo, key, lambda: cached_fit(store, until, as_of, releases, ppb_until=newest, level=level, on_fit=on_fit)
         )
     fitted = copy.deepcopy(fitted)  # the scenario is built from a copy: a kept fit is never changed
-    admissions = _kept(memo, ("admissions", as_of), lambda: fit_admissions(store, as_of))
+    admissions = _kept(memo, ("admissions", as_of), lambda: cached_admissions(store, as_of))
     raw = merge_tables({"crossings": fitted, "scheme": copy.deepcopy(admissions)}, raw)
     deterrence_fit = _fit_deterrence(raw, store, as_of, on_fit)
     scheme = raw.get("scheme") if isinstance(raw.get("scheme"), dict) else {}
@@ -237,9 +245,19 @@ def cached_fit(
     options["level"] = level
 
     def make() -> dict:
+        from smallboats.analysis.calibrate import fit_from_store
+
         return fit_from_store(store, until=until, as_of=as_of, ppb_until=ppb_until, level=level, on_fit=on_fit)
 
     return cached("baseline-fit", releases, options, make)
+
+
+def cached_admissions(store, as_of: str | None = None) -> dict:
+    """:func:`fit_admissions`, kept on disk by the releases it reads (a run that finds it reads no frame)."""
+    from smallboats.analysis.results_cache import cached
+
+    releases = store.holdings(AGREEMENT, as_of=as_of)[0]
+    return cached("admissions", releases, {"as_of": as_of}, lambda: fit_admissions(store, as_of))
 
 
 def _kept(memo: dict, key: tuple, make):

@@ -6,39 +6,78 @@ import sys
 
 import typer
 
-from smallboats.cli import claims, data, query
-from smallboats.cli.analysis import backtest, calibrate, forecast
-from smallboats.cli.estimate import estimate_effect as estimate_effect_cmd
-from smallboats.cli.estimate import evaluate_pilot as evaluate_pilot_cmd
-from smallboats.cli.output import err_console
-from smallboats.cli.report import report
-from smallboats.cli.serve import serve
-from smallboats.cli.simulate import scenario_app, sensitivity_cmd, simulate_cmd, sweep_cmd, threshold_cmd
+from smallboats.cli.lazy import LazyGroup
 from smallboats.errors import SmallboatsError
+
+# Every command: where it lives and the first paragraph of its help (shown by ``smallboats --help``
+# without importing the command's module; tests/test_cli.py checks it against the command's own help).
+# Commands first, then the groups, as Typer lists them.
+COMMANDS = {
+    "report": (
+        "smallboats.cli.report:report",
+        "Write the report: one self-contained HTML file, and each chart as PNG, SVG and CSV.",
+    ),
+    "simulate": (
+        "smallboats.cli.simulate:simulate_cmd",
+        "Simulate a scenario and its paired no-scheme counterfactual; print the yearly summary.",
+    ),
+    "threshold": (
+        "smallboats.cli.simulate:threshold_cmd",
+        "The smallest weekly quota that cuts arrivals by a target with a given probability, by scheme year.",
+    ),
+    "sweep": (
+        "smallboats.cli.simulate:sweep_cmd",
+        "Run many variants of a scenario in chunks on Dask; one Parquet dataset, a row per variant x run x year.",
+    ),
+    "sensitivity": (
+        "smallboats.cli.simulate:sensitivity_cmd",
+        "Sobol indices (first order and total, with 95% intervals) of the first-year cut in arrivals.",
+    ),
+    "serve": (
+        "smallboats.cli.serve:serve",
+        "Serve the dashboard (/) and the JSON API (/api/v1, schema at /openapi.json).",
+    ),
+    "calibrate": (
+        "smallboats.cli.analysis:calibrate",
+        "Fit the no-scheme world to the official series and save it for scenarios to use.",
+    ),
+    "forecast": (
+        "smallboats.cli.analysis:forecast",
+        "Weekly arrivals (and boats) for the weeks after a date: median and 50/80/95% intervals.",
+    ),
+    "backtest": (
+        "smallboats.cli.analysis:backtest",
+        "Score the model's forecasts against fair baselines, week by week, from many origins.",
+    ),
+    "estimate-effect": (
+        "smallboats.cli.estimate:estimate_effect",
+        "The no-scheme world estimated from the record before --until, and the effect since, by two methods.",
+    ),
+    "evaluate-pilot": (
+        "smallboats.cli.estimate:evaluate_pilot",
+        "Did the pilot work? The estimated effect (two methods) and the elasticity of arrivals to returns.",
+    ),
+    "data": ("smallboats.cli.data:app", "Load, inspect and export the official figures."),
+    "query": ("smallboats.cli.query:app", "Ask the official figures: so far this year, windows, per boat, shares."),
+    "claims": ("smallboats.cli.claims:app", "Check published figures against the official data."),
+    "scenario": ("smallboats.cli.simulate:scenario_app", "List and show scenarios (presets or files)."),
+}
+
+
+class _Root(LazyGroup):
+    where = {name: where for name, (where, _) in COMMANDS.items()}
+    lines = {name: line for name, (_, line) in COMMANDS.items()}
+
 
 app = typer.Typer(
     name="smallboats",
+    cls=_Root,
     help="Official figures, checked claims and policy simulation for Channel small-boat crossings.\n\n"
     "Example: smallboats query so-far --date 2025-07-10",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(data.app, name="data")
-app.add_typer(query.app, name="query")
-app.add_typer(claims.app, name="claims")
-app.command()(report)
-app.command("simulate")(simulate_cmd)
-app.command("threshold")(threshold_cmd)
-app.command("sweep")(sweep_cmd)
-app.command("sensitivity")(sensitivity_cmd)
-app.command()(serve)
-app.command()(calibrate)
-app.command()(forecast)
-app.command()(backtest)
-app.command("estimate-effect")(estimate_effect_cmd)
-app.command("evaluate-pilot")(evaluate_pilot_cmd)
-app.add_typer(scenario_app, name="scenario")
 
 
 def _version(value: bool) -> None:
@@ -83,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error(text: str) -> None:
     from rich.markup import escape
+
+    from smallboats.cli.output import err_console
 
     err_console.print(f"[bold red]error:[/bold red] {escape(text)}", highlight=False, soft_wrap=True)
 

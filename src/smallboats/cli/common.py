@@ -94,7 +94,7 @@ def progress(total_label: str = "") -> Progress:
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=err_console.rich,
         transient=True,
     )
 
@@ -104,5 +104,5 @@ def spinner() -> Progress:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console.rich, transient=True
     )

@@ -7,15 +7,39 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from smallboats.formats import cell
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _OnFirstUse:
+    """A Rich console made the first time it is used: importing Rich is a cost ``--help`` need not pay.
+
+    It answers every attribute of the console; :attr:`rich` is the console itself, for code that
+    wants a real one (a progress bar).
+    """
+
+    def __init__(self, **options):
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        """The console, made now if not yet."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.rich, name)
+
+
+console = _OnFirstUse()
+err_console = _OnFirstUse(stderr=True)
 
 
 class Format(enum.StrEnum):
@@ -43,7 +67,6 @@ def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", pa
         payload: what to print for JSON instead of the rows (an object with more than rows).
     """
     import pandas as pd
-    from rich.table import Table
 
     from smallboats.serialize import records, to_json
 
@@ -54,15 +77,52 @@ def emit(df: pd.DataFrame, fmt: Format, *, title: str = "", source: str = "", pa
         df.to_csv(buf, index=False)
         sys.stdout.write(buf.getvalue())
     else:
-        table = Table(title=title or None, caption=source or None, caption_justify="left")
         df = df.drop(columns=[c for c in ("release",) if c in df.columns])  # the caption names it
-        for c in df.columns:
-            numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-            table.add_column(str(c), justify="right" if numeric else "left")
-        plain_cols = {i for i, c in enumerate(df.columns) if str(c) == "year" or str(c).endswith("_year")}
-        for row in df.itertuples(index=False):
-            table.add_row(*[str(v) if i in plain_cols else _cell(v) for i, v in enumerate(row)])
-        console.print(table)
+        numeric = {
+            c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        }
+        _table(list(df.columns), df.itertuples(index=False), numeric, title, source)
+
+
+def emit_rows(rows: list[dict], numeric: set[str], fmt: Format, *, title: str = "", source: str = "") -> None:
+    """Print rows of plain Python values as :func:`emit` prints a frame of them, without pandas.
+
+    Args:
+        rows: one dictionary a row, every one with the same keys; None for a missing value.
+        numeric: the columns aligned right in a table (as a frame's numeric columns are).
+        fmt: table, json or csv.
+        title: the table's title.
+        source: the attribution line printed under a table.
+    """
+    from smallboats.serialize import to_json
+
+    columns = list(rows[0]) if rows else []
+    if fmt == Format.json:
+        sys.stdout.write(to_json(rows) + "\n")
+    elif fmt == Format.csv:
+        import csv
+
+        buf = io.StringIO()
+        out = csv.writer(buf, lineterminator="\n")  # as pandas writes a frame: a missing value is empty
+        out.writerow(columns)
+        out.writerows([["" if r[c] is None else r[c] for c in columns] for r in rows])
+        sys.stdout.write(buf.getvalue())
+    else:
+        shown = [c for c in columns if c != "release"]  # the caption names it
+        _table(shown, ([r[c] for c in shown] for r in rows), numeric, title, source)
+
+
+def _table(columns: list, rows, numeric: set, title: str, source: str) -> None:
+    """A Rich table of the rows, numbers aligned right, the source line under it."""
+    from rich.table import Table
+
+    table = Table(title=title or None, caption=source or None, caption_justify="left")
+    for c in columns:
+        table.add_column(str(c), justify="right" if c in numeric else "left")
+    plain_cols = {i for i, c in enumerate(columns) if str(c) == "year" or str(c).endswith("_year")}
+    for row in rows:
+        table.add_row(*[str(v) if i in plain_cols else _cell(v) for i, v in enumerate(row)])
+    console.print(table)
 
 
 def emit_text(text: str) -> None:

@@ -68,7 +68,7 @@ def _build(out: Path, as_of_release: str | None, store) -> dict:
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
-            console=err_console,
+            console=err_console.rich,
         ) as bar,
     ):
         task = bar.add_task("Starting", total=20)

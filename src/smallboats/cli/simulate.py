@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -21,13 +21,9 @@ from smallboats.cli.common import (
     progress,
     runs_opt,
 )
-from smallboats.cli.output import Format, emit, emit_text, err_console
+from smallboats.cli.output import Format, emit, emit_rows, emit_text, err_console
 from smallboats.errors import UsageError
 from smallboats.vocab import DETERRENCE_CHOICES
-
-if TYPE_CHECKING:
-    import pandas as pd
-
 
 DeterrenceOpt = Annotated[
     str | None,
@@ -38,9 +34,11 @@ DeterrenceOpt = Annotated[
 ]
 
 
-def _summary_table(summary: dict) -> pd.DataFrame:
-    import pandas as pd
+SUMMARY_NUMERIC = {"year", "median", "effect (median)"}  # the summary table's columns aligned right
 
+
+def _summary_table(summary: dict) -> list[dict]:
+    """The yearly summary as rows for a table or CSV (JSON prints the summary itself)."""
     rows = []
     for y in summary["years"]:
         e = y["effect"]
@@ -55,7 +53,7 @@ def _summary_table(summary: dict) -> pd.DataFrame:
                 "effect 5-95%": f"{e['p05']:,.0f} to {e['p95']:,.0f}",
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def simulate_cmd(
@@ -89,6 +87,7 @@ def simulate_cmd(
     """
     from smallboats.analysis.scenarios import read_manifest
     from smallboats.model import simulate
+    from smallboats.serialize import to_json
 
     if rerun:
         sc, runs, seed, meta = read_manifest(rerun, max_runs=MAX_RUNS)
@@ -111,13 +110,12 @@ def simulate_cmd(
     if out:
         path = results.save(out)
         err_console.print(f"Wrote results, summary and manifest to {out} (re-make with --rerun {path})")
-    emit(
-        _summary_table(summary),
-        format,
-        title=f"{sc.name}: {runs:,} runs, seed {seed}; {summary['detention_places']:,.0f} detention places",
-        source=f"smallboats {summary['package_version']}; data release {summary['data_release']}",
-        payload=summary,
-    )
+    title = f"{sc.name}: {runs:,} runs, seed {seed}; {summary['detention_places']:,.0f} detention places"
+    source = f"smallboats {summary['package_version']}; data release {summary['data_release']}"
+    if format == Format.json:
+        emit_text(to_json(summary))
+    else:
+        emit_rows(_summary_table(summary), SUMMARY_NUMERIC, format, title=title, source=source)
 
 
 def _build(scenario: str, store, years, as_of, deterrence: str | None, level: str):

@@ -18,7 +18,6 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from smallboats.data.importers import read_file
 from smallboats.data.store import LOCK_TIMEOUT_S, ReleaseStore, default_path
 from smallboats.errors import DataError
 
@@ -44,6 +43,8 @@ def bundled_path() -> Path:
 
 def load_bundled(store: ReleaseStore) -> None:
     """Fill a store (opened for writing) with the bundled releases, in one transaction."""
+    from smallboats.data.importers import read_file
+
     store.load(read_file(bundled_path()), origin=f"bundled:{BUNDLE_NAME}")
 
 
@@ -82,6 +83,8 @@ def build_bundled(data_dir: Path, out_dir: Path, *, today: dt.date | None = None
     missing = [f for f in OFFICIAL_FILES if not (data_dir / f).is_file()]
     if missing:
         raise DataError(str(data_dir), "folder", f"official files missing: {', '.join(missing)}")
+    from smallboats.data.importers import read_file
+
     with tempfile.TemporaryDirectory() as tmp:
         store = ReleaseStore.create(Path(tmp) / "build.duckdb")
         for f in OFFICIAL_FILES:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from smallboats.data.quick import same_day
 from smallboats.errors import StoreError, UsageError
 from smallboats.provenance import Source, attribution
 
@@ -32,13 +33,6 @@ def _date_range_check(daily: pd.DataFrame, *dates: dt.date) -> None:
     for d in dates:
         if d < first or d > last:
             raise StoreError(f"date {d} is outside the daily data ({first} to {last})")
-
-
-def _same_day(year: int, on: dt.date) -> dt.date:
-    try:
-        return on.replace(year=year)
-    except ValueError:  # 29 February in a year without one
-        return dt.date(year, 2, 28)
 
 
 def so_far(daily: pd.DataFrame, on: dt.date, first_year: int | None = None) -> pd.DataFrame:
@@ -54,7 +48,7 @@ def so_far(daily: pd.DataFrame, on: dt.date, first_year: int | None = None) -> p
     s = daily.set_index("date")
     rows = []
     for year in range(first_year, on.year + 1):
-        end = _same_day(year, on)
+        end = same_day(year, on)
         part = s.loc[pd.Timestamp(year, 1, 1) : pd.Timestamp(end)]
         rows.append({"year": year, "to_date": end, "people": int(part.people.sum()), "boats": int(part.boats.sum())})
     out = pd.DataFrame(rows)

@@ -26,16 +26,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import platformdirs
 
 from smallboats.data import series as series_mod
-from smallboats.data.release import Release
-from smallboats.data.validate import validate_release
 from smallboats.errors import DataError, StoreBusyError, StoreError
 from smallboats.provenance import Source
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: a query answered in SQL never needs it
+    import pandas as pd
+
+    from smallboats.data.release import Release
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS releases (
@@ -69,7 +71,11 @@ CREATE TABLE IF NOT EXISTS observations (
 def default_path() -> Path:
     """The store's path: ``$SMALLBOATS_HOME/smallboats.duckdb`` or the user data directory."""
     home = os.environ.get("SMALLBOATS_HOME")
-    base = Path(home) if home else Path(platformdirs.user_data_dir("smallboats", appauthor=False))
+    if home:
+        return Path(home) / "smallboats.duckdb"
+    import platformdirs
+
+    base = Path(platformdirs.user_data_dir("smallboats", appauthor=False))
     return base / "smallboats.duckdb"
 
 
@@ -219,6 +225,10 @@ class ReleaseStore:
                 f"the store {self.path} cannot be read: it is damaged or cut short ({str(e).splitlines()[0]})"
             ) from None
 
+    def rows(self, query: str, params: list | None = None) -> list[tuple]:
+        """The rows of a read query of the caller's own (one built on :meth:`current`, say), errors as above."""
+        return self._sql(query, params).fetchall()
+
     def is_empty(self) -> bool:
         """True when the store holds no release."""
         return self._count() == 0
@@ -256,6 +266,8 @@ class ReleaseStore:
             DataError: a rule is broken, or a release with the same id is stored and a figure
                 differs (the message names the first); the store is then exactly as it was.
         """
+        from smallboats.data.validate import validate_release
+
         if self.read_only:
             raise StoreError(f"the store {self.path} is open for reading only; open it for writing to import")
         for rel in releases:
@@ -292,6 +304,8 @@ class ReleaseStore:
         because it is the same release; storing it again would add nothing, and refusing it would
         make the user invent a release date.
         """
+        import pandas as pd
+
         stored = self._sql(
             "SELECT series, period_start, period_end, value FROM observations WHERE release_id = ?", [rel.release_id]
         ).df()
@@ -349,6 +363,8 @@ class ReleaseStore:
 
     def releases(self) -> pd.DataFrame:
         """Every release, oldest first, with its source and what it holds."""
+        import pandas as pd
+
         df = self._sql(
             """
             SELECT r.release_id, r.dataset, r.publisher, r.title, r.release_date, r.url,
@@ -396,6 +412,20 @@ class ReleaseStore:
         Returns:
             Columns ``series, period_start, period_end, value, note, release_id``, sorted by period.
         """
+        query, params = self.current(series, as_of=as_of, published_by=published_by)
+        df = self._sql(f"{query} ORDER BY o.series, o.period_start, o.period_end", params).df()
+        for c in ("period_start", "period_end"):
+            df[c] = _dates(df[c])
+        return df
+
+    def current(
+        self, series: str | list[str], *, as_of: str | None = None, published_by: dt.date | None = None
+    ) -> tuple[str, list]:
+        """The SQL (and its parameters) of :meth:`observations`, unsorted, for a query that reduces it in DuckDB.
+
+        Its columns are ``series, period_start, period_end, value, note, release_id``: for each period,
+        the figure of the newest release that holds it, up to ``as_of`` and ``published_by``.
+        """
         ids = [series] if isinstance(series, str) else list(series)
         for sid in ids:
             try:
@@ -405,8 +435,7 @@ class ReleaseStore:
         rdate, rseq = self._as_of_key(as_of)
         if published_by is not None and published_by < rdate:
             rdate, rseq = published_by, 1 << 30
-        df = self._sql(
-            """
+        query = """
             SELECT o.series, o.period_start, o.period_end, o.value, o.note, o.release_id
             FROM observations o JOIN releases r USING (release_id)
             WHERE o.series IN (SELECT unnest(?))
@@ -414,13 +443,8 @@ class ReleaseStore:
             QUALIFY row_number() OVER (
                 PARTITION BY o.series, o.period_start, o.period_end
                 ORDER BY r.release_date DESC, r.seq DESC) = 1
-            ORDER BY o.series, o.period_start, o.period_end
-            """,
-            [ids, rdate, rdate, rseq],
-        ).df()
-        for c in ("period_start", "period_end"):
-            df[c] = _dates(df[c])
-        return df
+            """
+        return query, [ids, rdate, rdate, rseq]
 
     def holdings(self, series: list[str], *, as_of: str | None = None) -> tuple[list[str], dt.date | None]:
         """The releases that hold figures of ``series`` (as of a release, if given) and their newest period end.
@@ -452,6 +476,8 @@ class ReleaseStore:
     @staticmethod
     def daily_from(obs: pd.DataFrame) -> pd.DataFrame:
         """:meth:`daily` from the observations of ``sb_people`` and ``sb_boats`` already read."""
+        import pandas as pd
+
         if obs.empty:
             raise StoreError("the store holds no daily small-boat figures (series sb_people)")
         wide = obs.pivot_table(index="period_end", columns="series", values="value", aggfunc="first")
@@ -547,6 +573,8 @@ class ReleaseStore:
 
     def export_frame(self, *, as_of: str | None = None, all_releases: bool = False) -> pd.DataFrame:
         """Observations in the tidy layout with their sources, ready to write as CSV or Parquet."""
+        import pandas as pd
+
         if as_of is not None:
             self._as_of_key(as_of)
         if all_releases:
@@ -570,6 +598,8 @@ def _dates(col: pd.Series) -> pd.Series:
 
     Some ten times faster: NumPy converts whole days to dates without making a Timestamp for each.
     """
+    import pandas as pd
+
     stamps = pd.to_datetime(col)
     values = stamps.to_numpy().astype("datetime64[D]").astype(object)
     values[stamps.isna().to_numpy()] = pd.NaT  # NumPy gives None for a missing day; pandas, NaT

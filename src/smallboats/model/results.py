@@ -16,9 +16,9 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from smallboats import __version__
 from smallboats.errors import UsageError
@@ -26,6 +26,9 @@ from smallboats.model.kernel import RECORDED
 from smallboats.model.params import Scenario
 from smallboats.model.rng import BLOCK
 from smallboats.vocab import QUANTILES as VOCAB_QUANTILES
+
+if TYPE_CHECKING:  # pandas is imported by what makes a frame: a summary needs none, nor its import time
+    import pandas as pd
 
 QUANTILES = VOCAB_QUANTILES  # the one table of quantile names (smallboats.vocab)
 ALIASES = {
@@ -82,6 +85,8 @@ def period_index(start: dt.date, days: int, period: str) -> np.ndarray:
     if period == "week":
         return np.arange(days) // 7
     if period == "month":
+        import pandas as pd
+
         d = pd.date_range(start, periods=days, freq="D")
         return np.asarray((d.year - d.year[0]) * 12 + d.month - d.month[0])
     if period == "year":
@@ -186,6 +191,8 @@ class Results:
     @property
     def dates(self) -> pd.DatetimeIndex:
         """The horizon's dates."""
+        import pandas as pd
+
         return pd.date_range(self.scenario.start, periods=self.days, freq="D")
 
     @property
@@ -233,6 +240,8 @@ class Results:
 
     def totals(self, var: str, period: str = "year", arm: str = "scenario") -> pd.DataFrame:
         """Per-run totals (stocks: period means) by period: rows periods, columns runs."""
+        import pandas as pd
+
         keys = period_index(self.scenario.start, self.days, period)
         df = pd.DataFrame(self.per_run(var, period, arm))
         starts = pd.Series(self.dates).groupby(keys).first()
@@ -244,6 +253,8 @@ class Results:
 
     @staticmethod
     def _reduce(df: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
         q = np.quantile(df.to_numpy(), list(QUANTILES.values()), axis=1).T
         out = pd.DataFrame(q, index=df.index, columns=list(QUANTILES))
         out["mean"] = df.mean(axis=1)
@@ -319,6 +330,8 @@ class Results:
 
     def to_frame(self, arm: str = "scenario") -> pd.DataFrame:
         """Every run and day as a tidy frame: one row per (run, date), one column per variable."""
+        import pandas as pd
+
         src = self._records(arm)
         n = self.days * self.runs
         frame = {"run": np.tile(self.run_ids, self.days), "date": np.repeat(self.dates.values, self.runs)}
@@ -330,6 +343,8 @@ class Results:
 
     def priors_frame(self) -> pd.DataFrame:
         """What each run drew from the priors, by run number."""
+        import pandas as pd
+
         return pd.DataFrame({"run": self.run_ids, **self.priors})
 
     def manifest(self) -> dict:
