@@ -82,7 +82,7 @@ def gen_bench_memory() -> str:
 
 
 def gen_bench_dask() -> str:
-    b = _run_json("benchmarks/bench_dask.py")
+    b = _run_json("benchmarks/bench_dask.py", "--doc", "docs/scaling.md")  # the page and the table: one run
     return _table(
         [
             ("1 worker: runs per second", f"{b['workers_1_runs_per_second']:,} ({b['workers_1_seconds']} s)"),

@@ -140,6 +140,48 @@ def test_serve_command(store_copy, tmp_path):
         p.wait(10)
 
 
+def test_an_import_while_the_server_runs_is_seen_without_a_restart(store_copy, tmp_path):
+    """`data import` succeeds while `serve` runs (no lock held while idle); the next requests see the release."""
+    port = _free_port()
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    new = tmp_path / "new.csv"
+    rows = ["series,period_start,period_end,value,publisher,title,release_date,url,dataset"]
+    for sid, v in (("sb_people", 123), ("sb_boats", 3)):
+        rows.append(
+            f"{sid},2026-08-21,2026-08-21,{v},Home Office,Test series,2026-08-22,https://example.org,test-daily"
+        )
+    new.write_text("\n".join(rows) + "\n")
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "smallboats", "serve", "--port", str(port), "--store", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert httpx.get(base + "/api/v1/query/day", params={"date": "2026-08-21"}, timeout=30).status_code == 404
+        assert "20 August 2026" in httpx.get(base + "/", timeout=60).text
+        imported = subprocess.run(
+            [sys.executable, "-m", "smallboats", "data", "import", str(new), "--store", str(store)],
+            capture_output=True,
+            text=True,
+        )
+        assert imported.returncode == 0, imported.stderr
+        day = httpx.get(base + "/api/v1/query/day", params={"date": "2026-08-21"}, timeout=30)
+        assert day.status_code == 200 and day.json()["day"]["people"] == 123
+        assert "21 August 2026" in httpx.get(base + "/", timeout=60).text
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def _window_in_order(case) -> bool:
     query = case.query or {}
     return not ({"start", "end"} <= query.keys()) or str(query["start"]) <= str(query["end"])
