@@ -69,10 +69,12 @@ class SimulationTimeout(Exception):
 
 
 ARRIVED = "smallboats.arrived"  # the ASGI scope key holding when a request arrived (time.monotonic)
-# Simulations admitted per server process, running or waiting; more are refused at once. Assumption:
-# eight of the dashboard's what-ifs (a few hundred runs over a year, under a second each alone) wait a
-# few seconds at most; a longer line would only hold requests until their budget ran out.
-QUEUE_LENGTH = 8
+# Simulations admitted per server process, running or waiting; more are refused at once. How long the
+# line may be in time is the budget's rule (SimulationQueue.admit); this bounds the threads it holds,
+# below the 40 of anyio's pool. Assumption: the dashboard's what-ifs (a few hundred runs over a year,
+# a fraction of a second each alone) behind 32 others still end within the default 30 s budget,
+# so that 20 people changing sliders at once are all answered, none refused.
+QUEUE_LENGTH = 32
 FIRST_GUESS_S = 0.5  # a simulation's seconds before one has been timed (assumption: a few hundred runs, a year)
 # The simulations' thread runs at this lower scheduling priority (Linux nice; the background fits of
 # web.slow run at 10), so that on a busy machine the event loop, which answers the health check and
