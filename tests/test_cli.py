@@ -48,6 +48,20 @@ def test_help_runs(cli, args):
 HEAVY = ("pandas", "numpy", "duckdb", "numba", "altair", "jax", "pydantic", "scipy", "fastapi", "pyarrow")
 
 
+def _run_and_list_modules(args: list[str]) -> tuple[str, set[str]]:
+    """Run ``smallboats ARGS`` in a fresh interpreter: its standard output and every module it imported."""
+    code = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['smallboats', *{args!r}]\n"
+        "try:\n    runpy.run_module('smallboats', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout, set(json.loads(p.stderr.strip().splitlines()[-1]))
+
+
 @pytest.mark.parametrize(
     "args, allowed",
     [
@@ -60,16 +74,7 @@ HEAVY = ("pandas", "numpy", "duckdb", "numba", "altair", "jax", "pydantic", "sci
 )
 def test_help_imports_nothing_heavy(args, allowed):
     """``smallboats --help`` starts at once: no data frame, database, compiler, chart or schema library."""
-    code = (
-        "import json, runpy, sys\n"
-        f"sys.argv = ['smallboats', *{args!r}]\n"
-        "try:\n    runpy.run_module('smallboats', run_name='__main__')\n"
-        "except SystemExit as e:\n    assert not e.code, e.code\n"
-        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    loaded = set(json.loads(p.stderr.strip().splitlines()[-1]))
+    _, loaded = _run_and_list_modules(args)
     assert "smallboats.cli" in loaded  # the program did run
     heavy = sorted(m for m in loaded if m.split(".")[0] in set(HEAVY) - set(allowed))
     assert not heavy, f"{' '.join(args)} imported {', '.join(heavy[:10])}"
@@ -80,17 +85,8 @@ def test_help_imports_nothing_heavy(args, allowed):
 @pytest.mark.parametrize("fmt, allowed", [("table", ("duckdb",)), ("json", ("duckdb",)), ("csv", ("duckdb",))])
 def test_so_far_imports_no_frame_library(home, fmt, allowed):
     """``query so-far`` answers in SQL: no pandas, NumPy, compiler, chart or schema library (and Rich only for a table)."""
-    code = (
-        "import json, runpy, sys\n"
-        f"sys.argv = ['smallboats', 'query', 'so-far', '--date', '2025-07-09', '--format', {fmt!r}]\n"
-        "try:\n    runpy.run_module('smallboats', run_name='__main__')\n"
-        "except SystemExit as e:\n    assert not e.code, e.code\n"
-        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    assert "21117" in p.stdout.replace(",", "")
-    loaded = set(json.loads(p.stderr.strip().splitlines()[-1]))
+    out, loaded = _run_and_list_modules(["query", "so-far", "--date", "2025-07-09", "--format", fmt])
+    assert "21117" in out.replace(",", "")
     heavy = sorted(m for m in loaded if m.split(".")[0] in set(HEAVY) - set(allowed))
     assert not heavy, f"query so-far --format {fmt} imported {', '.join(heavy[:10])}"
     assert ("rich" in {m.split(".")[0] for m in loaded}) == (fmt == "table")

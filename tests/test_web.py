@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -117,32 +118,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_command(store_copy, tmp_path):
+@contextlib.contextmanager
+def _serving(store, wait_s: float):
+    """`smallboats serve` on a free loopback port, once its health check answers: its base URL."""
     port = _free_port()
-    store = tmp_path / "s.duckdb"
-    shutil.copy(store_copy, store)
-    p = subprocess.Popen(
+    server = subprocess.Popen(
         [sys.executable, "-m", "smallboats", "serve", "--port", str(port), "--store", str(store)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        deadline = time.time() + wait_s
+        while True:
             try:
-                r = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+                assert httpx.get(base + "/api/v1/health", timeout=1).json() == {"status": "ok"}
                 break
             except httpx.TransportError:
+                assert time.time() < deadline, f"the server did not answer within {wait_s} s"
                 time.sleep(0.2)
-        assert r.json() == {"status": "ok"}
+        yield base
     finally:
-        p.terminate()
-        p.wait(10)
+        server.terminate()
+        server.wait(10)
+
+
+def test_serve_command(store_copy, tmp_path):
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    with _serving(store, 30) as base:
+        assert httpx.get(base + "/api/v1/health", timeout=5).status_code == 200
 
 
 def test_an_import_while_the_server_runs_is_seen_without_a_restart(store_copy, tmp_path):
     """`data import` succeeds while `serve` runs (no lock held while idle); the next requests see the release."""
-    port = _free_port()
     store = tmp_path / "s.duckdb"
     shutil.copy(store_copy, store)
     new = tmp_path / "new.csv"
@@ -152,20 +161,7 @@ def test_an_import_while_the_server_runs_is_seen_without_a_restart(store_copy, t
             f"{sid},2026-08-21,2026-08-21,{v},Home Office,Test series,2026-08-22,https://example.org,test-daily"
         )
     new.write_text("\n".join(rows) + "\n")
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "smallboats", "serve", "--port", str(port), "--store", str(store)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with _serving(store, 120) as base:
         assert httpx.get(base + "/api/v1/query/day", params={"date": "2026-08-21"}, timeout=30).status_code == 404
         assert "20 August 2026" in httpx.get(base + "/", timeout=60).text
         imported = subprocess.run(
@@ -177,9 +173,6 @@ def test_an_import_while_the_server_runs_is_seen_without_a_restart(store_copy, t
         day = httpx.get(base + "/api/v1/query/day", params={"date": "2026-08-21"}, timeout=30)
         assert day.status_code == 200 and day.json()["day"]["people"] == 123
         assert "21 August 2026" in httpx.get(base + "/", timeout=60).text
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _window_in_order(case) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections import deque
@@ -282,6 +284,24 @@ def reading(settings: Settings) -> Iterator[ReleaseStore]:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def snapshot(settings: Settings) -> Iterator[ReleaseStore]:
+    """A private copy of the store, read-only, for work that may take long (a baseline fit).
+
+    The user's store is held only while it is copied, under the read lock (so no import is half
+    written), not for the minute a fit can take: `smallboats data import` can write meanwhile.
+    """
+    with tempfile.TemporaryDirectory(prefix="smallboats-snapshot-") as folder:
+        copy = Path(folder) / settings.path.name
+        with reading(settings):
+            shutil.copyfile(settings.path, copy)
+            wal = settings.path.with_name(settings.path.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        with reading(Settings(copy)) as store:
+            yield store
 
 
 def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
 
 from fastapi.responses import PlainTextResponse, Response
 
@@ -14,7 +13,7 @@ from smallboats.analysis.official import CHARTS, OfficialFigures
 from smallboats.analysis.whatif import WhatIf, whatif_scenario
 from smallboats.viz.style import ChartSpec
 from smallboats.vocab import FAN_BANDS
-from smallboats.web.deps import Settings, SimulationSlot, get_store
+from smallboats.web.deps import Settings, SimulationSlot, snapshot
 
 LOG = logging.getLogger("smallboats.web")  # says when a what-if waits for a Bayesian fit (once per data release)
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
@@ -58,12 +57,13 @@ def scenario_for(store, cache: dict, preset: str, years: float, what_if: WhatIf 
 
 
 def store_opener(settings: Settings):
-    """A function that opens the store as the requests' dependency does, for a route that may not need it.
+    """A function that opens a snapshot of the store (``deps.snapshot``), for a route that may not need it.
 
-    Opening the store read-only takes about as long as answering from the cache, so a what-if that
-    is already answered, or whose scenario is already built, opens no store.
+    A what-if may have to fit its baseline (a minute, once per data release), so it reads a private
+    copy and never holds the user's store that long. A what-if that is already answered, or whose
+    scenario is already built, opens nothing.
     """
-    return lambda: contextmanager(get_store)(settings)
+    return lambda: snapshot(settings)
 
 
 def simulate_whatif(
