@@ -93,6 +93,26 @@ def test_so_far_imports_no_frame_library(home, fmt, allowed):
     assert not {"smallboats.data.queries", "smallboats.model", "smallboats.analysis"} & loaded
 
 
+def test_simulate_loads_the_kernel_without_scipy_linear_algebra(home):
+    """``simulate`` keeps Numba from importing ``scipy.linalg`` (0.3 s) and prints what it printed before."""
+    args = ["simulate", "pilot-50", "--runs", "40", "--years", "0.5", "--level-prior", "uniform", "--format", "json"]
+    out, loaded = _run_and_list_modules(args)
+    assert "numba.np.arraymath" in loaded and "scipy.linalg" not in loaded
+    plain = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, scipy.linalg, runpy; sys.argv = ['smallboats', *sys.argv[1:]]; "
+            "runpy.run_module('smallboats', run_name='__main__')",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(out) == json.loads(plain.stdout)  # the same numbers with SciPy's BLAS seen
+
+
 def test_status_json(home, cli):
     r = cli("data", "status", "--format", "json")
     assert r.code == 0
