@@ -28,7 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
+try:  # DuckDB's engine itself: the package around it (its relational API and types, about 0.1 s to
+    # import, a sixth of a quick command such as `query so-far`) is not used here; the connection,
+    # its results and its exceptions are the engine's own classes, the ones the package re-exports
+    import _duckdb as duckdb
+except ImportError:  # a DuckDB whose engine is laid out otherwise
+    import duckdb
 
 from smallboats.data import series as series_mod
 from smallboats.errors import DataError, StoreBusyError, StoreError
