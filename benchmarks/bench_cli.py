@@ -3,7 +3,8 @@
 The baseline is `python -c pass` timed in the same run, so the ratio says what smallboats adds to
 starting Python on this machine, however loaded it is. `simulate` is timed once with an empty
 cache (it fits the baseline) and then as a user runs it again (the fit kept on disk); the compiled
-kernel's load from Numba's cache, part of every `simulate`, is measured on its own in a fresh process.
+kernel's load from Numba's cache, part of every `simulate`, is measured on its own in a fresh process,
+set up as the command sets it up (without ``scipy.linalg``, see ``cli.simulate.numba_without_scipy``).
 The package's bytecode is written first, as an installed package has it (pip compiles on install;
 an editable checkout run with PYTHONDONTWRITEBYTECODE would otherwise compile every module each time).
 
@@ -34,6 +35,8 @@ def timed(args: list[str], env: dict, n: int) -> float:
 KERNEL_LOAD = """
 import json, time
 t0 = time.perf_counter()
+from smallboats.cli.simulate import numba_without_scipy
+numba_without_scipy()  # as the simulate command starts
 from smallboats.model import Scenario, simulate
 sc = Scenario(years=1 / 52)
 t1 = time.perf_counter()

@@ -34,7 +34,7 @@ DeterrenceOpt = Annotated[
 ]
 
 
-def _numba_without_scipy() -> None:
+def numba_without_scipy() -> None:
     """Let Numba set up its NumPy support without importing SciPy, which ``simulate`` never uses.
 
     Numba's first compilation or cache load in a process imports ``numba.np.arraymath``, which
@@ -110,7 +110,7 @@ def simulate_cmd(
 
     Example: smallboats simulate pilot-50 --deterrence fitted --runs 1000 --seed 7 --format json
     """
-    _numba_without_scipy()
+    numba_without_scipy()
     from smallboats.analysis.scenarios import read_manifest
     from smallboats.model import simulate
     from smallboats.serialize import to_json
