@@ -81,6 +81,7 @@ def _summary_table(summary: dict) -> list[dict]:
     return rows
 
 
+# long: twelve arguments and options, each taking lines of its own, and the docstring that is --help
 def simulate_cmd(
     scenario: Annotated[
         str | None,
