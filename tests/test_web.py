@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -150,17 +151,23 @@ def test_serve_command(store_copy, tmp_path):
         assert httpx.get(base + "/api/v1/health", timeout=5).status_code == 200
 
 
-def test_an_import_while_the_server_runs_is_seen_without_a_restart(store_copy, tmp_path):
-    """`data import` succeeds while `serve` runs (no lock held while idle); the next requests see the release."""
-    store = tmp_path / "s.duckdb"
-    shutil.copy(store_copy, store)
-    new = tmp_path / "new.csv"
+def _new_release(folder) -> Path:
+    """A tidy CSV of one new daily release (21 August 2026: 123 people in 3 boats)."""
+    new = folder / "new.csv"
     rows = ["series,period_start,period_end,value,publisher,title,release_date,url,dataset"]
     for sid, v in (("sb_people", 123), ("sb_boats", 3)):
         rows.append(
             f"{sid},2026-08-21,2026-08-21,{v},Home Office,Test series,2026-08-22,https://example.org,test-daily"
         )
     new.write_text("\n".join(rows) + "\n")
+    return new
+
+
+def test_an_import_while_the_server_runs_is_seen_without_a_restart(store_copy, tmp_path):
+    """`data import` succeeds while `serve` runs (no lock held while idle); the next requests see the release."""
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    new = _new_release(tmp_path)
     with _serving(store, 120) as base:
         assert httpx.get(base + "/api/v1/query/day", params={"date": "2026-08-21"}, timeout=30).status_code == 404
         assert "20 August 2026" in httpx.get(base + "/", timeout=60).text
@@ -479,3 +486,151 @@ def test_the_page_says_what_its_what_ifs_ask_for(client):
     assert f"{PAGE_RUN['runs']:,} runs a change" in page and f"seed {PAGE_RUN['seed']}" in page
     script = client.get("/static/dashboard.js").text
     assert "dataset.run" in script and '"pilot-50"' not in script
+
+
+ASKED = {
+    "scenario": "pilot-50",
+    "runs": 40,
+    "seed": 3,
+    "years": 1,
+    "what_if": {"quota_per_week": 150, "p_prevent": 0.3},
+}
+
+
+def _answered_once(store_copy, tmp_path):
+    """A store of its own, a folder of answers and one what-if answered into it by a warmed app."""
+    store, folder = tmp_path / "s.duckdb", tmp_path / "answers"
+    shutil.copy(store_copy, store)
+    app = create_app(store, answers_dir=folder, warm=True)
+    app.state.warming.join(600)
+    with TestClient(app) as c:
+        first = c.post("/api/v1/simulate", json=ASKED)
+    assert first.status_code == 200 and len(list(folder.glob("*.answer"))) == 1
+    return store, folder, first
+
+
+def test_a_what_if_answered_by_one_process_is_answered_by_another_before_the_queue(store_copy, tmp_path):
+    """A share link opened again, on another server process: read from the shared folder, nothing run.
+
+    The second app's simulation slot is held (as if a long simulation were running), so only an
+    answer kept by the first can be a 200 within the budget; the same what-if spelled otherwise
+    (defaults written out, keys in another order, years as a float) is the same answer.
+    """
+    store, folder, first = _answered_once(store_copy, tmp_path)
+    other = create_app(store, answers_dir=folder, budget_seconds=1.5)
+    spelled_otherwise = {
+        "what_if": {"p_prevent": 0.3, "quota_per_week": 150.0, "deterrence": None},
+        "years": 1.0,
+        "seed": 3,
+        "runs": 40,
+    }
+    with TestClient(other) as c:
+        queue = other.state.slot
+        queue.mean_s = 0.1
+        assert queue.take(1)
+        try:
+            t = time.monotonic()
+            again = [c.post("/api/v1/simulate", json=b) for b in (ASKED, ASKED, spelled_otherwise)]
+            took = time.monotonic() - t
+            refused = c.post("/api/v1/simulate", json=ASKED | {"seed": 4})  # not answered before: waits, refused
+        finally:
+            queue.give()
+    assert [r.status_code for r in again] == [200, 200, 200] and took < 1.0
+    assert refused.status_code == 503 and "budget" in refused.json()["detail"]
+    assert all(r.content == first.content for r in again)
+    assert again[0].headers["content-type"] == "application/json"
+    assert "no_scheme" not in other.state.cache and queue.admitted == 0
+
+
+def test_a_new_data_release_is_not_answered_from_the_shared_folder(store_copy, tmp_path):
+    """After an import, the answers kept for the store as it was are never read (the name holds its state).
+
+    Asked of the service rather than the app: the app would go on to fit the baseline to the new release.
+    """
+    from types import SimpleNamespace
+
+    from smallboats.analysis.whatif import WhatIf
+    from smallboats.data.bundle import open_default_store
+    from smallboats.data.importers import read_file
+    from smallboats.web.deps import Settings, cache_for
+    from smallboats.web.service import kept_answer, what_if_name
+
+    store, folder, first = _answered_once(store_copy, tmp_path)
+    settings, state = Settings(store, answers_dir=folder), SimpleNamespace(cache={}, cache_key=None)
+    run = ASKED | {"years": 1.0, "what_if": WhatIf(**ASKED["what_if"])}
+    before = cache_for(state, settings)
+    assert kept_answer(settings, before, what_if_name(settings, before, **run)) == first.content
+    with open_default_store(store) as st:
+        st.load(read_file(_new_release(tmp_path)), origin="new.csv")
+    after = cache_for(state, settings)
+    assert after is not before and kept_answer(settings, after, what_if_name(settings, after, **run)) is None
+
+
+def test_an_answer_is_named_by_everything_it_depends_on(tmp_path, monkeypatch):
+    from smallboats.web import answers
+
+    request = {"scenario": "pilot-50", "runs": 40, "seed": 3, "years": 0.5, "what_if": None}
+    name = answers.answer_name(tmp_path / "s.duckdb", (1, 2), request)
+    assert name == answers.answer_name(tmp_path / "." / "s.duckdb", (1, 2), dict(reversed(request.items())))
+    others = [
+        answers.answer_name(tmp_path / "t.duckdb", (1, 2), request),  # another store
+        answers.answer_name(tmp_path / "s.duckdb", (1, 3), request),  # the store rewritten (an import)
+        answers.answer_name(tmp_path / "s.duckdb", (1, 2), request | {"seed": 4}),
+        answers.answer_name(tmp_path / "s.duckdb", (1, 2), request | {"what_if": {"quota_per_week": 0.0}}),
+    ]
+    monkeypatch.setattr(answers, "__version__", "99.0")
+    others.append(answers.answer_name(tmp_path / "s.duckdb", (1, 2), request))
+    monkeypatch.setattr(answers, "code_fingerprint", lambda: "changed")
+    others.append(answers.answer_name(tmp_path / "s.duckdb", (1, 2), request))
+    assert len({name, *others}) == 1 + len(others)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data.replace(b"median", b"medina", 1),  # a changed byte
+        lambda data: b"",
+        lambda data: b"not an answer at all",
+    ],
+    ids=["cut-short", "changed", "empty", "garbage"],
+)
+def test_a_damaged_answer_file_is_ignored_and_written_again(store_copy, tmp_path, damage):
+    store, folder, first = _answered_once(store_copy, tmp_path)
+    (kept,) = folder.glob("*.answer")
+    kept.write_bytes(damage(kept.read_bytes()))
+    fresh = create_app(store, answers_dir=folder)
+    with TestClient(fresh, raise_server_exceptions=False) as c:
+        r = c.post("/api/v1/simulate", json=ASKED)
+    assert r.status_code == 200 and r.json() == first.json()
+    assert "no_scheme" in fresh.state.cache  # computed, not read
+    assert kept.read_bytes().endswith(first.content)  # and kept again, whole
+
+
+def test_an_answer_folder_that_cannot_be_used_costs_time_never_the_answer(store_copy, tmp_path):
+    store = tmp_path / "s.duckdb"
+    shutil.copy(store_copy, store)
+    not_a_folder = tmp_path / "answers"
+    not_a_folder.write_text("a file where the folder should be")
+    with TestClient(create_app(store, answers_dir=not_a_folder), raise_server_exceptions=False) as c:
+        asked = [c.post("/api/v1/simulate", json=ASKED) for _ in range(2)]
+    assert [r.status_code for r in asked] == [200, 200] and asked[0].content == asked[1].content
+    assert not_a_folder.read_text() == "a file where the folder should be"
+
+
+def test_the_answer_folder_keeps_the_newest_answers(tmp_path):
+    import os
+
+    from smallboats.web import answers
+
+    for i in range(5):
+        answers.write(tmp_path, f"a{i}", b'{"n": %d}' % i)
+        os.utime(tmp_path / f"a{i}{answers.SUFFIX}", (1000 + i, 1000 + i))
+    left, fresh = tmp_path / ".a9.1.2", tmp_path / ".a8.1.2"  # temporary files: one left long ago
+    left.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    os.utime(left, (1000, 1000))
+    answers.prune(tmp_path, keep=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a8.1.2", "a2.answer", "a3.answer", "a4.answer"]
+    assert answers.read(tmp_path, "a4") == b'{"n": 4}' and answers.read(tmp_path, "a0") is None
+    assert answers.read(tmp_path, "a3") is not None and answers.read(Path(tmp_path / "nowhere"), "a3") is None

@@ -43,13 +43,21 @@ def create_app(
     max_years: float = 3.0,
     budget_seconds: float = 30.0,
     warm: bool = False,
+    answers_dir: str | Path | None = None,
 ) -> FastAPI:
     """Build the app for a store and the request caps (see :class:`~smallboats.web.deps.Settings`).
 
     With ``warm`` the baseline is fitted and the kernel loaded in the background at once (a server
-    does this; a test client need not), so the first what-if does not wait for them.
+    does this; a test client need not), so the first what-if does not wait for them. Finished
+    what-if answers are shared through ``answers_dir`` (default: in the user cache directory).
     """
-    settings = Settings(Path(store_path) if store_path else None, max_runs, max_years, budget_seconds)
+    settings = Settings(
+        Path(store_path) if store_path else None,
+        max_runs,
+        max_years,
+        budget_seconds,
+        Path(answers_dir) if answers_dir else None,
+    )
     app = FastAPI(
         title="smallboats",
         version=__version__,

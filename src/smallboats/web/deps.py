@@ -30,6 +30,7 @@ from fastapi import Depends, HTTPException, Request
 
 from smallboats.data.bundle import open_default_store
 from smallboats.data.store import ReleaseStore, default_path
+from smallboats.web.answers import default_folder
 
 READ_LOCK_TIMEOUT_S = 5.0  # a request waits this long for an import to finish, then gets 503
 MAX_BODY_BYTES = 64 * 1024  # the largest request body accepted (what-if bodies are a few hundred bytes)
@@ -44,17 +45,25 @@ class Settings:
         max_runs: the largest ensemble a request may ask for.
         max_years: the longest horizon a request may ask for.
         budget_seconds: a simulation still waiting or running after this is cancelled (503).
+        answers_dir: the folder of finished what-if answers shared by the server's processes
+            (None: ``answers`` in the user cache directory; see :mod:`smallboats.web.answers`).
     """
 
     store_path: Path | None = None
     max_runs: int = 2000
     max_years: float = 3.0
     budget_seconds: float = 30.0
+    answers_dir: Path | None = None
 
     @property
     def path(self) -> Path:
         """The store file."""
         return Path(self.store_path) if self.store_path else default_path()
+
+    @property
+    def answers(self) -> Path:
+        """The folder of finished what-if answers."""
+        return Path(self.answers_dir) if self.answers_dir else default_folder()
 
 
 def fingerprint(path: Path) -> tuple[int, int]:
@@ -313,11 +322,9 @@ def get_store(settings: SettingsDep) -> Iterator[ReleaseStore]:
 StoreDep = Annotated[ReleaseStore, Depends(get_store)]
 
 
-async def get_slot(request: Request) -> AsyncIterator[SimulationSlot]:
-    """A place in the process's simulation queue, or a 503 at once (on the event loop: no thread waits).
-
-    Declare it before the store in a route, so that a refused request never opens the store.
-    """
+@contextmanager
+def admitted(request: Request) -> Iterator[SimulationSlot]:
+    """A place in the process's simulation queue for this request, given back after, or a 503 at once."""
     slot = request.app.state.slot.admit(request.scope.get(ARRIVED, time.monotonic()))
     try:
         yield slot
@@ -325,16 +332,36 @@ async def get_slot(request: Request) -> AsyncIterator[SimulationSlot]:
         slot.leave()
 
 
+async def get_slot(request: Request) -> AsyncIterator[SimulationSlot]:
+    """A place in the process's simulation queue, or a 503 at once (on the event loop: no thread waits).
+
+    Declare it before the store in a route, so that a refused request never opens the store.
+    """
+    with admitted(request) as slot:
+        yield slot
+
+
 SlotDep = Annotated[SimulationSlot, Depends(get_slot)]
+
+
+STORE_STATE = "store_state"  # the key of a cache holding the fingerprint of the store it was made for
+
+
+def cache_for(state, settings: Settings) -> dict:
+    """The app's results cached for the store as it is now: emptied when the store file changes.
+
+    The cache holds the fingerprint it was made for under :data:`STORE_STATE`, so that what is
+    computed from it is filed under the state it was read from, even if an import ends meanwhile.
+    """
+    key = fingerprint(settings.path)
+    if state.cache_key != key:
+        state.cache, state.cache_key = {STORE_STATE: key}, key
+    return state.cache
 
 
 async def get_cache(request: Request, settings: SettingsDep) -> dict:
     """Results cached for the store as it is now (emptied when the store file changes)."""
-    state = request.app.state
-    key = fingerprint(settings.path)
-    if state.cache_key != key:
-        state.cache, state.cache_key = {}, key
-    return state.cache
+    return cache_for(request.app.state, settings)
 
 
 CacheDep = Annotated[dict, Depends(get_cache)]

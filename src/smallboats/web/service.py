@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import OrderedDict
 
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from smallboats import __version__
 from smallboats.analysis.official import CHARTS, OfficialFigures
+from smallboats.analysis.results_cache import code_fingerprint
 from smallboats.analysis.whatif import WhatIf, whatif_scenario
 from smallboats.viz.style import ChartSpec
 from smallboats.vocab import FAN_BANDS
-from smallboats.web.deps import Settings, SimulationSlot, snapshot
+from smallboats.web import answers
+from smallboats.web.deps import STORE_STATE, Settings, SimulationSlot, cache_for, snapshot
 
 LOG = logging.getLogger("smallboats.web")  # says when a what-if waits for a Bayesian fit (once per data release)
 ANSWERS_KEPT = 256  # what-if answers kept per store state (each a few tens of kB)
@@ -27,17 +30,30 @@ MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv", "html": 
 
 def remembered(cache: dict, shelf: str, key, make, keep: int = ANSWERS_KEPT):
     """``make()`` once per key on a bounded shelf of the cache (least recently used goes first)."""
+    value = shelved(cache, shelf, key)
+    if value is None:
+        value = make()  # outside the lock: two first requests may both compute; the answers are equal
+        shelve(cache, shelf, key, value, keep)
+    return value
+
+
+def shelved(cache: dict, shelf: str, key):
+    """What a shelf of the cache keeps under ``key`` (now the most recently used), or None."""
     with _SHELVES:
         entries = cache.setdefault(shelf, OrderedDict())
         if key in entries:
             entries.move_to_end(key)
             return entries[key]
-    value = make()  # outside the lock: two first requests may both compute; the answers are equal
+    return None
+
+
+def shelve(cache: dict, shelf: str, key, value, keep: int = ANSWERS_KEPT) -> None:
+    """Keep ``value`` on a shelf of the cache, the least recently used going first past ``keep``."""
     with _SHELVES:
+        entries = cache.setdefault(shelf, OrderedDict())
         entries[key] = value
         while len(entries) > keep:
             entries.popitem(last=False)
-    return value
 
 
 def _scenario_key(preset: str, years: float, what_if: WhatIf | None) -> tuple:
@@ -66,23 +82,56 @@ def store_opener(settings: Settings):
     return lambda: snapshot(settings)
 
 
-def simulate_whatif(
-    open_store, cache: dict, slot: SimulationSlot, *, scenario: str, runs: int, seed: int, years: float, what_if
-) -> dict:
-    """Run a what-if and its paired no-scheme world: the yearly summary, weekly bands and the settings used.
+def what_if_name(settings: Settings, cache: dict, *, scenario: str, runs: int, seed: int, years: float, what_if) -> str:
+    """The name of a what-if's answer for the store state of ``cache`` (see :func:`web.answers.answer_name`)."""
+    request = {
+        "scenario": scenario,
+        "runs": runs,
+        "seed": seed,
+        "years": float(years),
+        "what_if": what_if.model_dump(mode="json") if what_if is not None else None,
+    }
+    return answers.answer_name(settings.path, cache[STORE_STATE], request)
 
-    An identical request (a share link opened twice) is answered from the cache of the store's
-    current state; the cache keeps the newest :data:`ANSWERS_KEPT` answers. The no-scheme world
-    does not depend on the scheme or the response (common random numbers), so it is simulated once
-    per world, seed, runs and horizon and paired with every what-if that shares them.
+
+def kept_answer(settings: Settings, cache: dict, name: str) -> bytes | None:
+    """A what-if's finished answer (its JSON body) if this process or another has kept it, else None.
+
+    This process's memory first, then the folder the server's processes share; an answer read
+    from the folder is kept in memory too. Nothing is computed, no store opened, no thread taken.
     """
-    key = (scenario, runs, seed, years, what_if.model_dump_json() if what_if else "")
-    return remembered(
-        cache, "answers", key, lambda: _run(open_store, cache, slot, scenario, runs, seed, years, what_if)
-    )
+    body = shelved(cache, "answers", name)
+    if body is None:
+        body = answers.read(settings.answers, name)
+        if body is not None:
+            shelve(cache, "answers", name, body)
+    return body
 
 
-def _run(open_store, cache, slot, scenario, runs, seed, years, what_if) -> dict:
+def what_if_answer(open_store, settings: Settings, cache: dict, slot: SimulationSlot, **run) -> bytes:
+    """A what-if's answer as its JSON body: kept (:func:`kept_answer`), or computed, then kept on both shelves.
+
+    The answer holds the yearly summary, weekly bands and the settings used. The no-scheme world
+    does not depend on the scheme or the response (common random numbers), so it is simulated once
+    per world, seed, runs and horizon and paired with every what-if that shares them. This process
+    keeps the newest :data:`ANSWERS_KEPT` answers in memory.
+    """
+    name = what_if_name(settings, cache, **run)
+    body = kept_answer(settings, cache, name)
+    if body is None:
+        # the bytes JSONResponse would send; the two first requests of one what-if may both compute
+        body = JSONResponse(_run(open_store, cache, slot, **run)).body
+        shelve(cache, "answers", name, body)
+        answers.write(settings.answers, name, body)
+    return body
+
+
+def simulate_whatif(open_store, settings: Settings, cache: dict, slot: SimulationSlot, **run) -> dict:
+    """A what-if's answer (:func:`what_if_answer`) as plain values."""
+    return json.loads(what_if_answer(open_store, settings, cache, slot, **run))
+
+
+def _run(open_store, cache, slot, *, scenario, runs, seed, years, what_if) -> dict:
     from smallboats.model import simulate
     from smallboats.model.engine import no_scheme_key
 
@@ -159,13 +208,11 @@ def warm(state, settings: Settings, preset: str = "pilot-50") -> None:
     kept in the cache of the store's state, as a request would keep it.
     """
     from smallboats.model import simulate
-    from smallboats.web.deps import fingerprint
 
-    key = fingerprint(settings.path)
-    if state.cache_key != key:  # as the requests' cache dependency does
-        state.cache, state.cache_key = {}, key
+    cache = cache_for(state, settings)  # as the requests' cache dependency does
+    code_fingerprint()  # hashed here, not on the event loop by the first what-if (answers are named with it)
     with store_opener(settings)() as store:
-        sc, _ = scenario_for(store, state.cache, preset, 1.0, None)
+        sc, _ = scenario_for(store, cache, preset, 1.0, None)
     simulate(sc, runs=1, seed=0, records=False)
 
 

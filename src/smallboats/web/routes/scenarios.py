@@ -7,14 +7,23 @@ settings a server was started with.
 from typing import Annotated, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from smallboats.viz.style import HIGHLIGHT, OKABE_ITO
 from smallboats.vocab import PRESETS, Preset
-from smallboats.web.deps import CacheDep, Settings, SettingsDep, SlotDep, StoreDep
+from smallboats.web.deps import CacheDep, Settings, SettingsDep, SlotDep, StoreDep, admitted
 from smallboats.web.models import CHART_OK, ERRORS, SIM_ERRORS, request_models, split_chart_query
-from smallboats.web.service import chart_response, fan_source, scenario_for, simulate_whatif, store_opener
+from smallboats.web.service import (
+    chart_response,
+    fan_source,
+    kept_answer,
+    scenario_for,
+    simulate_whatif,
+    store_opener,
+    what_if_answer,
+    what_if_name,
+)
 
 
 def router(settings: Settings) -> APIRouter:
@@ -33,21 +42,22 @@ def router(settings: Settings) -> APIRouter:
         sc, meta = scenario_for(store, cache, name, 3.0, None)
         return {"scenario": sc.model_dump(mode="json"), "meta": meta}
 
-    @r.post("/simulate", responses=SIM_ERRORS)
-    async def simulate(body: SimulateRequest, slot: SlotDep, settings: SettingsDep, cache: CacheDep) -> dict:  # type: ignore[valid-type]
+    @r.post("/simulate", responses=SIM_ERRORS, response_model=dict)  # sent as the JSON it was kept as
+    async def simulate(body: SimulateRequest, request: Request, settings: SettingsDep, cache: CacheDep) -> Response:  # type: ignore[valid-type]
         """Run a scenario (and its no-scheme counterfactual): the yearly summary and weekly bands.
 
-        The slot comes first: a request the queue refuses opens no store and takes no thread. The rest
-        (the store opened included) runs on a worker thread within the request's budget, and so does
-        turning the answer into JSON, which would otherwise hold up the event loop for milliseconds.
+        A what-if answered before, by this server process or another, is answered at once on the
+        event loop, before it takes a place in the queue. Any other takes its place first (a request
+        the queue refuses opens no store and takes no thread); the rest, opening the store and
+        turning the answer into JSON included, runs on a worker thread within the request's budget.
         """
-
-        def answer() -> JSONResponse:
-            # the store is opened only if the answer needs it (a repeated what-if does not)
-            run = body.model_dump(exclude={"what_if"})
-            return JSONResponse(simulate_whatif(store_opener(settings), cache, slot, **run, what_if=body.what_if))
-
-        return await slot.answer(answer)
+        run = body.model_dump(exclude={"what_if"}) | {"what_if": body.what_if}
+        kept = kept_answer(settings, cache, what_if_name(settings, cache, **run))
+        if kept is not None:
+            return Response(kept, media_type="application/json")
+        with admitted(request) as slot:
+            answer = await slot.answer(lambda: what_if_answer(store_opener(settings), settings, cache, slot, **run))
+        return Response(answer, media_type="application/json")
 
     @r.get("/charts/fan.{fmt}", responses=SIM_ERRORS | CHART_OK, response_class=Response)
     async def fan_export(
@@ -60,19 +70,19 @@ def router(settings: Settings) -> APIRouter:
         """The what-if fan chart as PNG, SVG or the CSV of its numbers."""
 
         def answer() -> Response:
-            return _fan(store_opener(settings), cache, slot, fmt, query)
+            return _fan(store_opener(settings), settings, cache, slot, fmt, query)
 
         return await slot.answer(answer)
 
     return r
 
 
-def _fan(open_store, cache, slot, fmt: str, query) -> Response:
+def _fan(open_store, settings, cache, slot, fmt: str, query) -> Response:
     """The what-if fan chart of a chart query, in one format (``open_store`` opens the store if needed)."""
     from smallboats.viz.fan import fan_chart
 
     run, w = split_chart_query(query)
-    res = simulate_whatif(open_store, cache, slot, **run, what_if=w)
+    res = simulate_whatif(open_store, settings, cache, slot, **run, what_if=w)
     bands = {run["scenario"]: pd.DataFrame(res["weekly"]["scenario"])}
     if "no_scheme" in res["weekly"]:
         bands["no-scheme"] = pd.DataFrame(res["weekly"]["no_scheme"])
