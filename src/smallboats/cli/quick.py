@@ -1,7 +1,7 @@
 """``smallboats query so-far`` answered before Typer is imported, when its options are written plainly.
 
-Importing Typer (and its copy of Click) and making the command groups cost more than a tenth of a
-second, a fifth of what so-far takes. :func:`run` reads the few plain forms of so-far's options
+Importing Typer (and its copy of Click) and making the command groups cost about 0.1 s, a fifth of
+so-far's time through them (measured with ``benchmarks/bench_cli.py``'s command). :func:`run` reads the few plain forms of so-far's options
 itself (``--date D``, ``--date=D``, ``-f json``, each at most once, none empty or starting with a
 dash) and answers from the store in SQL. Anything else returns None and goes to Typer: ``--help``,
 an unknown or repeated option, a value Typer would reject, or a series the SQL answer leaves to the
@@ -39,7 +39,8 @@ COMPLETE_VAR = "_SMALLBOATS_COMPLETE"  # set by a shell asking Click to complete
 
 def run(argv: list[str]) -> int | None:
     """Answer ``argv`` when it is ``query so-far`` with plain options: the exit code, or None to ask Typer."""
-    if argv[:2] != ["query", "so-far"] or COMPLETE_VAR in os.environ:
+    # Shell completion is Typer's, and so is Windows, where Click expands wildcards in the arguments.
+    if argv[:2] != ["query", "so-far"] or COMPLETE_VAR in os.environ or os.name == "nt":
         return None
     opts = _so_far_options(argv[2:])
     if opts is None:
