@@ -1,13 +1,14 @@
 """``smallboats query so-far`` answered before Typer is imported, when its options are written plainly.
 
 Importing Typer (and its copy of Click) and making the command groups cost about 0.1 s, a fifth of
-so-far's time through them (measured with ``benchmarks/bench_cli.py``'s command). :func:`run` reads the few plain forms of so-far's options
-itself (``--date D``, ``--date=D``, ``-f json``, each at most once, none empty or starting with a
-dash) and answers from the store in SQL. Anything else returns None and goes to Typer: ``--help``,
-an unknown or repeated option, a value Typer would reject, or a series the SQL answer leaves to the
-frame (see :mod:`smallboats.data.quick`). So every message about the command line, and every check
-the frame's path makes, is the one Typer's command gives; ``tests/test_cli.py`` checks that the
-options below are the command's own and that both paths print the same bytes.
+so-far's time through them (measured with the command ``benchmarks/bench_cli.py`` times).
+:func:`run` reads the few plain forms of so-far's options itself (``--date D``, ``--date=D``,
+``-f json``, each at most once, none empty or starting with a dash) and answers from the store in
+SQL. Anything else returns None and goes to Typer: ``--help``, an unknown or repeated option, a
+value Typer would reject, or a series the SQL answer leaves to the frame (see
+:mod:`smallboats.data.quick`). So every message about the command line, and every check the
+frame's path makes, is the one Typer's command gives; ``tests/test_cli.py`` checks that the options
+below are the command's own and that both paths print the same bytes.
 """
 
 from __future__ import annotations
