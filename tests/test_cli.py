@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import typer
 
-from smallboats.cli import app
+from smallboats.cli.root import app
 
 
 def _commands(group, prefix=()):
@@ -82,19 +83,152 @@ def test_help_imports_nothing_heavy(args, allowed):
     assert not own & loaded, sorted(own & loaded)
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
-def test_so_far_imports_no_frame_library(home, fmt):
-    """``query so-far`` answers in SQL: no pandas, NumPy, compiler, chart or schema library (and Rich only for a table).
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--date", "2025-07-09", "--format", "table"],
+        ["--date", "2025-07-09", "--format", "json"],
+        ["--date", "2025-07-09", "--format", "csv"],
+        ["--date=2025-07-09", "-f", "json"],
+    ],
+)
+def test_so_far_imports_no_frame_library_nor_typer(home, args):
+    """``query so-far`` answers in SQL before Typer is imported, with DuckDB's engine alone (and Rich only for a table).
 
-    Nor the DuckDB package's Python layer: the store talks to its engine, ``_duckdb``, directly.
+    No pandas, NumPy, compiler, chart or schema library, no Typer or Click, and not the ``duckdb``
+    package's Python layer.
     """
-    out, loaded = _run_and_list_modules(["query", "so-far", "--date", "2025-07-09", "--format", fmt])
+    out, loaded = _run_and_list_modules(["query", "so-far", *args])
     assert "21117" in out.replace(",", "")
-    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
-    assert not heavy, f"query so-far --format {fmt} imported {', '.join(heavy[:10])}"
-    assert ("rich" in {m.split(".")[0] for m in loaded}) == (fmt == "table")
-    assert not {"smallboats.data.queries", "smallboats.model", "smallboats.analysis"} & loaded
-    assert "_duckdb" in loaded
+    tops = {m.split(".")[0] for m in loaded}
+    heavy = sorted(tops & {*HEAVY, "typer", "click"})
+    assert not heavy, f"query so-far {' '.join(args)} imported {', '.join(heavy)}"
+    assert "_duckdb" in tops
+    assert ("rich" in tops) == ("table" in args)
+    assert not {"smallboats.data.queries", "smallboats.model", "smallboats.analysis", "smallboats.cli.root"} & loaded
+
+
+def test_so_far_without_typer_reads_the_commands_own_options():
+    """The options :mod:`smallboats.cli.quick` reads are so-far's: names, defaults, variable and checks."""
+    from smallboats.cli import quick
+    from smallboats.cli.output import Format
+
+    command = typer.main.get_command(app).commands["query"].commands["so-far"]
+    params = {p.name: p for p in command.params}
+    assert {o: p.name for p in params.values() for o in [*p.opts, *p.secondary_opts]} == quick.SO_FAR_OPTIONS
+    assert {name: p.default for name, p in params.items()} == quick.SO_FAR_DEFAULTS
+    assert {name: p.envvar for name, p in params.items() if p.envvar} == quick.SO_FAR_ENVVARS
+    for p in params.values():  # one value each, no callback, prompt or parser of its own
+        assert p.nargs == 1 and not (p.multiple or p.is_flag or p.required or p.prompt or p.callback), p.name
+        assert p.type_descriptor.parameter_info.parser is None, p.name
+    kinds = {name: p.type_descriptor.annotation for name, p in params.items()}
+    assert kinds == {"date": str, "as_of_release": str, "store": Path, "format": Format}
+    store = params["store"].type_descriptor.parameter_info  # a path that need not exist, and is read if it does
+    assert store.readable and not (store.exists or store.writable or store.resolve_path or store.allow_dash)
+    assert params["format"].type_descriptor.parameter_info.case_sensitive
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_so_far_in_sql_prints_what_the_frame_prints(store, capsys, fmt):
+    """The SQL answer, printed, is byte for byte the frame's answer as the command's frame path prints it."""
+    import datetime as dt
+
+    from smallboats.cli.output import Format, emit
+    from smallboats.cli.quick import emit_so_far, so_far_title
+    from smallboats.data import queries as q
+    from smallboats.data import quick
+
+    daily = q.daily_series(store)
+    for day in (dt.date(2025, 7, 9), dt.date(2024, 2, 29), dt.date(2018, 1, 1), daily.newest):
+        capsys.readouterr()
+        emit_so_far(quick.so_far(store, day), Format(fmt))
+        sql = capsys.readouterr().out
+        frame = q.so_far(daily.frame, day).assign(release=daily.release)
+        emit(frame, Format(fmt), title=so_far_title(day), source=daily.attribution)
+        assert capsys.readouterr().out == sql, day
+
+
+STORE, FOLDER = "<the test's store>", "<a folder>"
+
+
+def _fill(value: str, home: Path, folder: Path) -> str:
+    """A case's value with the test's own paths in place of STORE and FOLDER."""
+    return {STORE: str(home / "smallboats.duckdb"), FOLDER: str(folder)}.get(value, value)
+
+
+@pytest.mark.parametrize(
+    "args, env, answered",
+    [
+        (["--date", "2025-07-09"], {}, 0),
+        ([], {}, 0),
+        (["--date", "latest", "--format", "json"], {}, 0),
+        (["--date=2024-02-29", "--format=csv"], {}, 0),
+        (["-f", "json", "--date", "2018-01-01"], {}, 0),
+        (["--as-of-release", "ho-small-boats-timeseries@2025-12-12", "-f", "csv"], {}, 0),
+        (["--date", "2025-07-09", "--store", STORE], {}, 0),
+        (["--date", "2025-07-09", "-f", "json"], {"SMALLBOATS_STORE": STORE}, 0),
+        (["--date", "2025-07-09"], {"SMALLBOATS_STORE": ""}, 0),
+        (["--date", "2025-07-09", "--as-of-release", "nope@2020-01-01"], {}, "raised"),
+        (["--date", "2025-07-09"], {"SMALLBOATS_STORE": FOLDER}, "raised"),
+        (["--date", "2030-01-01"], {}, None),
+        (["--date", "10/07/2025", "-f", "json"], {}, None),
+        (["--format", "JSON"], {}, None),
+    ],
+)
+def test_so_far_prints_the_same_with_or_without_typer(home, cli, monkeypatch, tmp_path, args, env, answered):
+    """Every byte and the exit code are the Typer command's, whether the answer came before Typer or not."""
+    from smallboats.cli import quick
+
+    args = ["query", "so-far", *(_fill(a, home, tmp_path) for a in args)]
+    for name, value in env.items():
+        monkeypatch.setenv(name, _fill(value, home, tmp_path))
+    seen, run = [], quick.run
+
+    def recorded(argv):
+        try:
+            seen.append(run(argv))
+        except Exception:
+            seen.append("raised")
+            raise
+        return seen[-1]
+
+    monkeypatch.setattr(quick, "run", recorded)
+    fast = cli(*args)
+    assert seen == [answered]
+    monkeypatch.setattr(quick, "run", lambda argv: None)
+    assert cli(*args) == fast
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["-fjson"],
+        ["-f=json"],
+        ["--date", "2025-07-09", "--date", "2024-07-09"],
+        ["--date="],
+        ["--date"],
+        ["--date", "-1"],
+        ["--date", "--format", "json"],
+        ["--dat", "2025-07-09"],
+        ["--store", ""],
+        ["extra"],
+        ["--", "--date", "2025-07-09"],
+    ],
+)
+def test_so_far_leaves_any_other_form_of_its_options_to_typer(home, capsys, args):
+    """An option not written plainly is Typer's to read (and to refuse), before the store is opened."""
+    from smallboats.cli import quick
+
+    assert quick.run(["query", "so-far", *args]) is None
+    assert capsys.readouterr() == ("", "")
+
+
+def test_so_far_leaves_shell_completion_to_typer(home, monkeypatch):
+    from smallboats.cli import quick
+
+    monkeypatch.setenv(quick.COMPLETE_VAR, "bash_complete")
+    assert quick.run(["query", "so-far", "--date", "2025-07-09"]) is None
 
 
 def test_simulate_loads_the_kernel_without_scipy_linear_algebra(home):

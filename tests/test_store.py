@@ -234,6 +234,16 @@ def test_store_and_bundle_do_not_import_each_other():
     assert "smallboats.data.store" in imports("smallboats.data.bundle")
 
 
+def test_the_store_uses_the_packages_own_engine():
+    """The engine module the store imports is the one the ``duckdb`` package re-exports, not another copy."""
+    import duckdb
+
+    from smallboats.data import store
+
+    for name in ("connect", "Error", "CatalogException", "DuckDBPyConnection"):
+        assert getattr(store.duckdb, name) is getattr(duckdb, name), name
+
+
 def test_a_store_opened_for_reading_refuses_to_load(home, tmp_path):
     f = _tidy(tmp_path / "a.csv", "2025-02-01", {"2025-01-01": (10, 1)})
     with ReleaseStore.reader(home / "smallboats.duckdb") as r, pytest.raises(StoreError, match="reading only"):

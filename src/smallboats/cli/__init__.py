@@ -1,12 +1,13 @@
-"""The command-line program: a thin shell over the library (parse, call, render)."""
+"""The command-line program: a thin shell over the library (parse, call, render).
+
+The Typer application lives in :mod:`smallboats.cli.root` and is imported only when a command needs
+it: ``query so-far`` with plain options is answered by :mod:`smallboats.cli.quick` without it.
+"""
 
 from __future__ import annotations
 
 import sys
 
-import typer
-
-from smallboats.cli.lazy import LazyGroup
 from smallboats.errors import SmallboatsError
 
 # Every command: where it lives and the first paragraph of its help (shown by ``smallboats --help``
@@ -64,46 +65,20 @@ COMMANDS = {
 }
 
 
-class _Root(LazyGroup):
-    where = {name: where for name, (where, _) in COMMANDS.items()}
-    lines = {name: line for name, (_, line) in COMMANDS.items()}
-
-
-app = typer.Typer(
-    name="smallboats",
-    cls=_Root,
-    help="Official figures, checked claims and policy simulation for Channel small-boat crossings.\n\n"
-    "Example: smallboats query so-far --date 2025-07-10",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from smallboats import __version__
-
-        print(f"smallboats {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """Official figures, checked claims and policy simulation for Channel small-boat crossings."""
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the program; a user error prints one clear message and exits with code 2.
 
     Usage errors (a missing option, a value not among the choices) are reported by the
     command-line parser itself, also with exit code 2.
     """
+    from smallboats.cli import quick
+
     try:
+        code = quick.run(sys.argv[1:] if argv is None else list(argv))
+        if code is not None:
+            return code
+        from smallboats.cli.root import app
+
         app(args=argv, prog_name="smallboats", standalone_mode=True)
     except SmallboatsError as e:
         _error(str(e))

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from smallboats.cli.common import AsOfOpt, FormatOpt, StoreOpt, open_store, parse_date, sources_line
-from smallboats.cli.output import Format, console, emit, emit_object, emit_rows
+from smallboats.cli.output import Format, console, emit, emit_object
+from smallboats.cli.quick import emit_so_far, so_far_in_sql, so_far_title
 from smallboats.errors import UsageError
 
 app = typer.Typer(help="Ask the official figures: so far this year, windows, per boat, shares.", no_args_is_help=True)
@@ -42,34 +43,18 @@ def so_far(
 
     Example: smallboats query so-far --date 2025-07-09 --format json
     """
-    from smallboats.data import quick
-
     with open_store(store) as st:
-        found = _so_far_in_sql(quick, st, date, as_of_release)
+        found = so_far_in_sql(st, date, as_of_release)
         if found is None:  # not a clean series, or not a day of it: the frame's path, with its checks
             daily, source, rel = _daily_and_source(st, as_of_release)
     if found is not None:
-        rows = [r | {"release": found.release} for r in found.rows]
-        numeric = {"year", "people", "boats", "pct_change", "difference"}
-        title = f"Small-boat arrivals, 1 January to {found.day:%d %B}"
-        emit_rows(rows, numeric, format, title=title, source=found.attribution)
+        emit_so_far(found, format)
         return
     from smallboats.data import queries as q
 
     day = _day(date, "--date", daily)
     df = q.so_far(daily, day).assign(release=rel)
-    emit(df, format, title=f"Small-boat arrivals, 1 January to {day:%d %B}", source=source)
-
-
-def _so_far_in_sql(quick, st, date: str, as_of):
-    """So far this year straight from the store, or None (a date that is not one: the full path says so)."""
-    if date == "latest":
-        return quick.so_far(st, None, as_of)
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        return None
-    return quick.so_far(st, day, as_of)
+    emit(df, format, title=so_far_title(day), source=source)
 
 
 @app.command()

@@ -13,6 +13,13 @@ Sharing: DuckDB lets one process write, or several read, never both. So nothing 
 connection open while idle: readers open per use (:meth:`ReleaseStore.reader`), and an import
 waits for the lock (``lock_timeout_s``, default :data:`LOCK_TIMEOUT_S`) instead of failing at once.
 When the wait runs out, the message names the process that holds the lock.
+
+Which DuckDB: the ``duckdb`` package is the engine (the extension module ``_duckdb``) plus a Python
+layer of relations, expressions and Arrow sources that takes some 0.1 s to import, most of what
+``smallboats query so-far`` would otherwise spend on DuckDB. Nothing here uses that layer: SQL in,
+rows or a pandas frame out, and the errors, connections and results are the engine's own objects,
+which the package re-exports. So the store imports the engine alone where it is a module of its own,
+and the package where it is not; ``tests/test_store.py`` checks that the two are the same objects.
 """
 
 from __future__ import annotations
@@ -28,11 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-try:  # DuckDB's engine itself: the package around it (its relational API and types, about 0.1 s to
-    # import, a sixth of a quick command such as `query so-far`) is not used here; the connection,
-    # its results and its exceptions are the engine's own classes, the ones the package re-exports
+try:  # DuckDB's engine on its own (DuckDB 2): see "Which DuckDB" above
     import _duckdb as duckdb
-except ImportError:  # a DuckDB whose engine is laid out otherwise
+except ImportError:  # a DuckDB without a separate engine module
     import duckdb
 
 from smallboats.data import series as series_mod
