@@ -315,6 +315,60 @@ def test_an_unreadable_cache_entry_is_refitted_not_trusted(tmp_path):
     assert cache.load("effect-x") is None
 
 
+def _fails(**diag) -> bayes.Fit:
+    base = {"max_rhat": 1.0, "min_ess": 500.0, "divergences": 0, "warmup": 500, "samples": 500}
+    return bayes.Fit(draws={}, diagnostics=base | diag, warnings=[])
+
+
+def test_only_failures_that_longer_chains_mend_are_run_again():
+    assert effect.longer_would_help(_fails(max_rhat=1.03))
+    assert effect.longer_would_help(_fails(min_ess=40.0))
+    assert not effect.longer_would_help(_fails())
+    assert not effect.longer_would_help(_fails(divergences=4))  # longer chains do not mend divergences
+    assert not effect.longer_would_help(_fails(max_rhat=1.03, first_attempt_max_rhat=1.05))  # run longer once
+    assert not effect.longer_would_help(_fails(max_rhat=1.03, warmup=effect.LONGEST, samples=effect.LONGEST))
+
+
+def test_a_failing_fit_is_run_once_more_twice_as_long_and_says_so(monkeypatch):
+    """R-hat made impossible to pass: the fit runs again at twice the length, once, and still warns."""
+    monkeypatch.setattr(bayes, "RHAT_MAX", 0.0)
+    until = dt.date(2023, 1, 2)
+    w = synthetic.inputs(synthetic.series(dt.date(2021, 1, 3), 110, seed=2))
+    opts = FitOptions(warmup=60, samples=60, chains=1, seed=5, its_draws=200)
+
+    def fit(options: FitOptions) -> dict:
+        return effect.estimate_effect(w, until=until, start=dt.date(2020, 12, 28), options=options).to_dict()
+
+    first = fit(opts)
+    d = first["diagnostics"]
+    assert (d["first_attempt_warmup"], d["first_attempt_samples"]) == (60, 60)
+    assert (d["warmup"], d["samples"]) == (120, 120) and not d["cached"]
+    assert d["first_attempt_max_rhat"] > 0 and d["first_attempt_seconds"] > 0
+    assert any("R-hat" in s for s in first["warnings"])  # the longer run fails too, and says so
+    again = fit(opts)
+    assert again["diagnostics"]["cached"] and again["totals"] == first["totals"]  # no third run
+    plain = fit(FitOptions(warmup=60, samples=60, chains=1, seed=5, its_draws=200, extend=False))
+    assert plain["diagnostics"]["warmup"] == 60 and "first_attempt_warmup" not in plain["diagnostics"]
+    # a failing fit kept before this rule (no first attempt recorded) is fitted again, not trusted
+    for path in cache.cache_dir().glob("*.json"):
+        meta = json.loads(path.read_text())
+        if "first_attempt_warmup" in meta["diagnostics"]:
+            meta["diagnostics"] = {k: v for k, v in meta["diagnostics"].items() if not k.startswith("first_")}
+            path.write_text(json.dumps(meta))
+    refit = fit(opts)
+    assert not refit["diagnostics"]["cached"] and refit["diagnostics"]["first_attempt_warmup"] == 60
+    assert refit["totals"] == first["totals"]  # the same seed and settings: the same numbers
+
+
+def test_a_passing_fit_is_run_once(monkeypatch):
+    monkeypatch.setattr(bayes, "RHAT_MAX", 10.0)
+    monkeypatch.setattr(bayes, "ESS_MIN", 0)
+    w = synthetic.inputs(synthetic.series(dt.date(2021, 1, 3), 110, seed=2))
+    opts = FitOptions(warmup=60, samples=60, chains=1, seed=5, its_draws=200)
+    d = effect.estimate_effect(w, until=dt.date(2023, 1, 2), start=dt.date(2020, 12, 28), options=opts).diagnostics
+    assert d["warmup"] == 60 and not any(k.startswith("first_attempt") for k in d)
+
+
 def test_its_is_reproducible(store):
     y = record.weekly(store.daily()).people.to_numpy(float)[-200:]
     a, info = its.counterfactual(y, 13, draws=300, seed=5)
@@ -350,7 +404,7 @@ def test_planted_effects_are_recovered():
     of few draws keeps it to minutes on a loaded machine; coverage, not the diagnostics, is checked here.
     """
     until = dt.date(2023, 1, 2)
-    opts = FitOptions(warmup=150, samples=200, chains=1, seed=11, its_draws=300)
+    opts = FitOptions(warmup=150, samples=200, chains=1, seed=11, its_draws=300, extend=False)
     hits = {-0.3: 0, 0.0: 0}
     for rep in range(10):
         for planted in hits:

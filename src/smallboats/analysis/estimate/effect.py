@@ -36,6 +36,7 @@ class FitOptions:
     its_draws: int = 1000
     use_cache: bool = True
     frequency: str = "week"  # or "day": the daily model with a latent share of closed days (:mod:`.daily`)
+    extend: bool = True  # a fit whose chains disagree, or whose effective sample is small, is run again longer
 
     def check(self) -> None:
         """Raise a usage error for settings out of range."""
@@ -51,7 +52,8 @@ class FitOptions:
     def key(self) -> dict:
         """The settings a fit depends on (the cache key's options)."""
         out = {"warmup": self.warmup, "samples": self.samples, "chains": self.chains, "seed": self.seed}
-        return out | ({"frequency": self.frequency} if self.frequency != "week" else {})
+        out |= {"frequency": self.frequency} if self.frequency != "week" else {}
+        return out | ({"extend": False} if not self.extend else {})
 
 
 @dataclass
@@ -160,6 +162,9 @@ def fit_cached(
 
     The cache key holds the data, the model version and the options, so another frequency is another fit.
     ``before`` is called just before a fit is run (not when the cache holds it), so a face can say so.
+    With ``opts.extend`` a fit that fails R-hat or effective sample size is run once more,
+    :data:`EXTEND_FACTOR` times longer (see :func:`longer_would_help`); the first run's figures are
+    kept in the diagnostics as ``first_attempt_*``.
     """
     name = cache.key(kind, inputs.releases, opts.key() | (extra or {}), [y, F, X, dose])
     with FIT_LOCK:  # one fit at a time in the process; a second asker of the same fit then finds it cached
@@ -171,18 +176,43 @@ def fit_cached(
 FIT_LOCK = threading.RLock()
 
 
+# A fit whose chains disagree (R-hat) or whose effective sample is small is run once more with this
+# many times the warm-up and the draws, the usual remedy for both (Vehtari et al. 2021);
+# divergences are not helped by longer chains and do not count. Neither run is hidden: the first's
+# figures are kept in the diagnostics (FIRST_ATTEMPT), and a second run that still fails warns.
+EXTEND_FACTOR = 2
+LONGEST = 20_000  # the most warm-up or draws a chain is given, as FitOptions.check allows
+FIRST_ATTEMPT = ("max_rhat", "min_ess", "warmup", "samples", "seconds")
+
+
+def longer_would_help(fit: bayes.Fit) -> bool:
+    """Whether the fit failed a diagnostic that longer chains address, and was not yet run longer."""
+    d = fit.diagnostics
+    failed = d["max_rhat"] > bayes.RHAT_MAX or d["min_ess"] < bayes.ESS_MIN
+    return failed and "first_attempt_max_rhat" not in d and min(d["warmup"], d["samples"]) < LONGEST
+
+
+def _sample(y, F, X, opts: FitOptions, dose, warmup: int, samples: int) -> bayes.Fit:
+    settings = {"warmup": warmup, "samples": samples, "chains": opts.chains, "seed": opts.seed}
+    if opts.frequency == "day":
+        return daily.fit(y, F, X, **settings)
+    return bayes.fit(y, F, X, elasticity_x=dose, **settings)
+
+
 def _fit_or_load(name: str, inputs: Inputs, y, F, X, opts: FitOptions, dose, before):
     if opts.use_cache:
         hit = cache.load(name)
-        if hit is not None:
+        # a failing fit kept before fits were run longer is fitted again, not trusted
+        if hit is not None and not (opts.extend and longer_would_help(hit)):
             hit.diagnostics = hit.diagnostics | {"cached": True}
             return hit
     before and before()
-    settings = {"warmup": opts.warmup, "samples": opts.samples, "chains": opts.chains, "seed": opts.seed}
-    if opts.frequency == "day":
-        f = daily.fit(y, F, X, **settings)
-    else:
-        f = bayes.fit(y, F, X, elasticity_x=dose, **settings)
+    f = _sample(y, F, X, opts, dose, opts.warmup, opts.samples)
+    if opts.extend and longer_would_help(f):
+        first = f.diagnostics
+        longer = [min(n * EXTEND_FACTOR, LONGEST) for n in (opts.warmup, opts.samples)]
+        f = _sample(y, F, X, opts, dose, *longer)
+        f.diagnostics = f.diagnostics | {f"first_attempt_{k}": first[k] for k in FIRST_ATTEMPT}
     f.covariates = list(inputs.covariates)
     if opts.use_cache:
         cache.save(name, f)
