@@ -209,6 +209,10 @@ def gen_bench_cli() -> str:
     return _module_table("benchmarks/bench_cli.py")
 
 
+def gen_profile_samplers() -> str:
+    return _module_table("benchmarks/profile_samplers.py")
+
+
 def gen_bench_report() -> str:
     return _module_table("benchmarks/bench_report.py")
 
@@ -305,6 +309,7 @@ GENERATORS = {
     "bench-estimate": gen_bench_estimate,
     "bench-cli": gen_bench_cli,
     "bench-report": gen_bench_report,
+    "profile-samplers": gen_profile_samplers,
     "so-far": gen_so_far,
     "claims": gen_claims,
     "quota": gen_quota,

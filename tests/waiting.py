@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-READY_WITHIN_S = 1200
+READY_WITHIN_S = 2400  # a cold backtest runs 43 level fits, some of them twice (fits that fail are run longer)
 
 
 def when_ready(client, url: str):
