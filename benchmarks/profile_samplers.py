@@ -10,8 +10,9 @@ it does from day to day, so that the compiler cannot work out a sampler's set-up
 
 Each cost is the fastest of ``--repeats`` timings of ``--draws`` draws, in nanoseconds of the
 thread's CPU time (``time.thread_time``), so that other work on a shared machine counts as little
-as it can. ``count`` says how a binomial is drawn at that size: one uniform a trial (16 trials or
-fewer), inversion (a mean below ten) or BTRD.
+as it can. The ``sampler`` column says how the kernel draws at the middle of those counts: a binomial
+by one uniform a trial (16 trials or fewer), by inversion (a mean below ten) or by BTRD, as
+``kernel.binomial_log`` chooses; a Poisson by multiplied uniforms or PTRS.
 
 Run: python benchmarks/profile_samplers.py [--draws 2000000] [--repeats 3]
 """
@@ -94,7 +95,7 @@ def draw_sizes(runs: int = 200, seed: int = 7) -> list[tuple[str, int, float, fl
 
 
 def how(kind: int, size: float, share: float) -> str:
-    """Which algorithm the kernel's sampler takes at this size (as kernel.binomial_log and poisson choose)."""
+    """Which algorithm the kernel's sampler takes at this size (the thresholds of kernel.binomial_log and poisson)."""
     if kind == BINOMIAL:
         q = min(share, 1.0 - share)
         if size <= 16:
@@ -131,7 +132,7 @@ def main() -> dict:
                 "draw": where,
                 "size": round(size, 1),
                 "share": round(share, 4),
-                "how": how(kind, size, share),
+                "how": how(kind, size + SPREAD / 2 if kind in (BINOMIAL, POISSON) else size, share),
                 "ns": round(ns, 1),
             }
         )

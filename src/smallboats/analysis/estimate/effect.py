@@ -23,6 +23,7 @@ from smallboats.model.params import Scheme
 AGREEMENT = Scheme.model_fields["in_force"].default
 METHODS = {"bayes": "Bayesian model (NumPyro)", "its": "Interrupted time series (statsmodels)"}
 FREQUENCIES = ("week", "day")
+LONGEST = 20_000  # the most warm-up or draws a chain is given (FitOptions.check; a fit run longer stops there)
 
 
 @dataclass
@@ -42,7 +43,7 @@ class FitOptions:
         """Raise a usage error for settings out of range."""
         if self.frequency not in FREQUENCIES:
             raise UsageError(f"--frequency must be one of {', '.join(FREQUENCIES)}, not {self.frequency!r}")
-        for name, lo, hi in (("warmup", 50, 20_000), ("samples", 50, 20_000), ("chains", 1, 8)):
+        for name, lo, hi in (("warmup", 50, LONGEST), ("samples", 50, LONGEST), ("chains", 1, 8)):
             v = getattr(self, name)
             if not lo <= v <= hi:
                 raise UsageError(f"--{name} must be between {lo:,} and {hi:,}, not {v}")
@@ -181,7 +182,6 @@ FIT_LOCK = threading.RLock()
 # divergences are not helped by longer chains and do not count. Neither run is hidden: the first's
 # figures are kept in the diagnostics (FIRST_ATTEMPT), and a second run that still fails warns.
 EXTEND_FACTOR = 2
-LONGEST = 20_000  # the most warm-up or draws a chain is given, as FitOptions.check allows
 FIRST_ATTEMPT = ("max_rhat", "min_ess", "warmup", "samples", "seconds")
 
 
