@@ -11,8 +11,9 @@ it does from day to day, so that the compiler cannot work out a sampler's set-up
 Each cost is the fastest of ``--repeats`` timings of ``--draws`` draws, in nanoseconds of the
 thread's CPU time (``time.thread_time``), so that other work on a shared machine counts as little
 as it can. The ``sampler`` column says how the kernel draws at the middle of those counts: a binomial
-by one uniform a trial (16 trials or fewer), by inversion (a mean below ten) or by BTRD, as
-``kernel.binomial_log`` chooses; a Poisson by multiplied uniforms or PTRS.
+by one uniform a trial (``kernel.BINOMIAL_COUNTED`` trials or fewer), by inversion (a mean below
+``kernel.BINOMIAL_BTRD_MEAN``) or by BTRD, as ``kernel.binomial_log`` chooses; a Poisson by
+multiplied uniforms or PTRS.
 
 Run: python benchmarks/profile_samplers.py [--draws 2000000] [--repeats 3]
 """
@@ -98,9 +99,9 @@ def how(kind: int, size: float, share: float) -> str:
     """Which algorithm the kernel's sampler takes at this size (the thresholds of kernel.binomial_log and poisson)."""
     if kind == BINOMIAL:
         q = min(share, 1.0 - share)
-        if size <= 16:
+        if size <= kernel.BINOMIAL_COUNTED:
             return "one uniform a trial"
-        return "BTRD" if size * q >= 10.0 else "inversion"
+        return "BTRD" if size * q >= kernel.BINOMIAL_BTRD_MEAN else "inversion"
     if kind == POISSON:
         return "PTRS" if size >= kernel.POISSON_SMALL_MEAN else "multiplied uniforms"
     return {UNIFORM: "xoshiro256**", NORMAL: "Box-Muller", GAMMA: "Marsaglia-Tsang", EXPONENTIAL: "-log(1-U)"}[kind]

@@ -424,6 +424,8 @@ _U57, _U19, _U64 = np.uint64(57), np.uint64(19), np.uint64(64)
 _TWO_M53 = 1.0 / 9007199254740992.0
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 POISSON_SMALL_MEAN = 10.0  # below it Poisson draws multiply uniforms; from it, PTRS (Hormann 1993)
+BINOMIAL_COUNTED = 16  # a binomial of this many trials or fewer is drawn one uniform a trial
+BINOMIAL_BTRD_MEAN = 10.0  # above that, by inversion below this mean (of the rarer outcome), BTRD from it
 # Bounds that keep every sampler finite whatever it is given (validation keeps scenarios far inside
 # them; these guard the compiled loop against a NaN, an infinity or an overflowed product):
 # a mean that is not a positive number draws nothing; a larger mean is clamped to POISSON_MAX_MEAN,
@@ -687,14 +689,14 @@ def binomial_log(g, s, n, p, log_1mq):
         return 0
     if p >= 1.0:
         return n
-    if n <= 16:  # a few trials: count them one by one
+    if n <= BINOMIAL_COUNTED:  # a few trials: count them one by one
         k = 0
         for _ in range(n):
             if uniform(g, s) < p:
                 k += 1
         return k
     q = min(p, 1.0 - p)
-    if n * q >= 10.0:
+    if n * q >= BINOMIAL_BTRD_MEAN:
         k = _binomial_btrd(g, s, n, q)
     else:
         k = _binomial_inversion(g, s, n, q, log_1mq if log_1mq <= 0.0 else math.log1p(-q))
